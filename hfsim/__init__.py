@@ -1,0 +1,45 @@
+"""hfsim: an agent-based simulation of Housing First and shelter-first in Danish municipalities.
+
+The library runs without Hydra::
+
+    import hfsim
+    kpis = hfsim.simulate(seed=1, policy="shelter_first", years=5)
+    model = hfsim.HousingModel(**{"shelter.capacity": 150})
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+from hfsim.config import Config, ConfigError, load_config  # noqa: E402
+from hfsim.model import HousingModel  # noqa: E402
+from hfsim.results import KPI_NAMES, compute_kpis  # noqa: E402
+
+
+def simulate(seed: int = 0, **overrides: Any) -> dict[str, float]:
+    """Run one replication and return its KPIs.
+
+    Args:
+        seed: The run's seed (used as is, not as a replication index).
+        **overrides: Dotted config keys and group choices, as on the command line, e.g.
+            ``simulate(seed=1, policy="shelter_first", **{"shelter.capacity": 40})``.
+
+    Returns:
+        Every KPI of :data:`hfsim.KPI_NAMES`, over the horizon after the warm-up.
+    """
+    cfg = load_config(overrides)
+    model = HousingModel(cfg, seed=seed).run()
+    return compute_kpis(model)
+
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "HousingModel",
+    "KPI_NAMES",
+    "load_config",
+    "simulate",
+    "__version__",
+]

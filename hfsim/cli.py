@@ -1,0 +1,207 @@
+"""``hfsim <command> [overrides ...]``: thin Hydra entry points over the library.
+
+Every command first checks its overrides with the library's own validation, so bad input is
+a one-line message naming the key and the allowed values, exit code 2, and nothing written;
+only then does Hydra compose the config, create the output directory and call the command.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hfsim.config import Config, ConfigError, group_options, load_config, to_config
+from hfsim.config.load import CONFIG_DIR, GROUPS
+
+log = logging.getLogger("hfsim")
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: what it does, and the function that runs it on a validated config."""
+
+    summary: str
+    run: Callable[[Config, Path], int]
+    sweep_allowed: bool = False
+    examples: tuple[str, ...] = ()
+
+
+def _cmd_run(cfg: Config, outdir: Path) -> int:
+    from hfsim.runner import run_replications, scenario_name, tqdm_progress, write_outputs
+
+    results = run_replications(cfg, progress=tqdm_progress(scenario_name(cfg)))
+    summary = write_outputs(outdir, cfg, results)
+    _print_summary(summary, outdir)
+    return 0
+
+
+def _print_summary(summary: dict[str, Any], outdir: Path) -> None:
+    from hfsim.results import KPIS
+
+    print(f"hfsim: {summary['scenario']} · {summary['municipality']} · {summary['regime']} "
+          f"· {summary['replications']} replications")  # fmt: skip
+    for kpi in KPIS:
+        s = summary["kpis"][kpi.key]
+        if s["mean"] is None:
+            continue
+        print(f"  {kpi.key:30s} {s['mean']:>16,.2f}  [{s['ci_low']:,.2f}, {s['ci_high']:,.2f}]")
+    print(f"hfsim: outputs in {outdir}")
+
+
+COMMANDS: dict[str, Command] = {
+    "run": Command(
+        "one scenario, `replications` runs: outputs, figures and a report",
+        _cmd_run,
+        examples=(
+            "hfsim run",
+            "hfsim run policy=shelter_first replications=20",
+            "hfsim run municipality=aarhus shelter.capacity=150 hydra.run.dir=out/sf",
+        ),
+    ),
+}
+
+
+def register(name: str, command: Command) -> None:
+    """Add a subcommand (used by the modules that implement the other commands)."""
+    COMMANDS[name] = command
+
+
+def _load_commands() -> None:
+    """Import the modules that register further commands."""
+    import importlib
+
+    for module in ("hfsim.commands",):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as err:
+            if err.name != module:
+                raise
+
+
+def _usage() -> str:
+    lines = ["usage: hfsim <command> [key=value ...] [--help]", "", "commands:"]
+    lines += [f"  {name:12s} {cmd.summary}" for name, cmd in COMMANDS.items()]
+    lines += [
+        "",
+        "config groups: " + "; ".join(f"{g}={'|'.join(group_options(g))}" for g in GROUPS),
+    ]
+    lines += ["Overrides use Hydra's syntax; `hydra.run.dir=DIR` sets the output directory."]
+    return "\n".join(lines)
+
+
+def _command_help(name: str) -> str:
+    cmd = COMMANDS[name]
+    lines = [f"usage: hfsim {name} [key=value ...]", "", cmd.summary, ""]
+    lines += ["config groups:"] + [f"  {g}={'|'.join(group_options(g))}" for g in GROUPS]
+    lines += [
+        "",
+        "levers (see docs/configuration.md for every key, its range and source):",
+        "  shelter.capacity  housing.anvisning_share  housing.cheap_units",
+        "  housing.private_guarantee  support.{cti,icm,act}.staff  support.<method>.caseload",
+        "  allocation.rule=first_come|best_fit  report.language=en|da  replications  seed  years",
+        "",
+        "examples:",
+    ]
+    lines += [f"  {e}" for e in cmd.examples]
+    return "\n".join(lines)
+
+
+def parse_cli_overrides(args: list[str], sweep_allowed: bool) -> tuple[dict[str, Any], list[str]]:
+    """Parse Hydra-syntax overrides into (model overrides, hydra's own overrides).
+
+    Raises:
+        UsageError: a malformed override, or a sweep given to a command that runs one config.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    parser = OverridesParser.create()
+    values: dict[str, Any] = {}
+    hydra_args = []
+    for arg in args:
+        if arg.startswith("-"):
+            raise UsageError(f"unknown option {arg!r}; try --help")
+        try:
+            (override,) = parser.parse_overrides([arg])
+        except OverrideParseException as err:
+            raise UsageError(f"cannot read override {arg!r}: {str(err).splitlines()[0]}") from None
+        key = override.key_or_group
+        if key == "hydra" or key.startswith("hydra.") or key.startswith("hydra/"):
+            hydra_args.append(arg)
+            continue
+        if override.is_sweep_override():
+            if not sweep_allowed:
+                raise UsageError(
+                    f"{arg!r} is a sweep; use `hfsim sweep` to run several values of {key}"
+                )
+            continue  # the sweep command validates each value itself
+        values[key] = override.value()
+    return values, hydra_args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``hfsim`` command."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    _load_commands()
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS:
+        print(
+            f"hfsim: error: unknown command {name!r}; commands: {', '.join(COMMANDS)}",
+            file=sys.stderr,
+        )
+        return 2
+    if "-h" in rest or "--help" in rest:
+        print(_command_help(name))
+        return 0
+    command = COMMANDS[name]
+    try:
+        values, _ = parse_cli_overrides(rest, command.sweep_allowed)
+        load_config(values)  # refuse bad input before Hydra creates anything
+    except (UsageError, ConfigError) as err:
+        print(f"hfsim {name}: error: {err}", file=sys.stderr)
+        return 2
+    return _run_with_hydra(name, rest)
+
+
+def _run_with_hydra(name: str, overrides: list[str]) -> int:
+    """Compose with Hydra (output directory, logging) and run the command."""
+    import hydra
+    from hydra.core.config_store import ConfigStore
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import DictConfig
+
+    ConfigStore.instance().store(name="hfsim_schema", node=Config)
+    status = {"code": 0}
+
+    @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
+    def _entry(dcfg: DictConfig) -> None:
+        logging.getLogger("MESA").setLevel(logging.WARNING)
+        cfg = to_config(dcfg)
+        outdir = Path(HydraConfig.get().runtime.output_dir)
+        status["code"] = COMMANDS[name].run(cfg, outdir)
+
+    saved = sys.argv
+    sys.argv = [f"hfsim-{name}", *overrides]
+    try:
+        _entry()
+    except ConfigError as err:
+        print(f"hfsim {name}: error: {err}", file=sys.stderr)
+        return 2
+    finally:
+        sys.argv = saved
+    return status["code"]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,262 @@
+"""Compose, check and freeze a configuration without Hydra.
+
+The command line composes configs with Hydra; the library composes the same YAML files with
+OmegaConf alone, so ``simulate(**overrides)`` works in a notebook, a SALib loop or a Dask
+worker without Hydra's global state. ``tests/test_config.py`` checks that both routes give
+the same config for every option of every group.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, ValidationError
+
+from hfsim.config.schema import Config
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+GROUPS = ("policy", "municipality", "regime", "experiment")
+
+
+class ConfigError(ValueError):
+    """A config value or key is not allowed; the message names the key and what is allowed."""
+
+
+def group_options(group: str) -> list[str]:
+    """Names of the options of one config group (the YAML files in ``configs/<group>/``)."""
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], str | None]:
+    """Read a config file and its ``# @package`` header, if any."""
+    text = path.read_text(encoding="utf-8")
+    package = None
+    for line in text.splitlines():
+        if line.startswith("# @package"):
+            package = line.split("@package", 1)[1].strip()
+            break
+    return yaml.safe_load(text) or {}, package
+
+
+def _default_groups() -> dict[str, str]:
+    """The group choices of the root config's defaults list."""
+    root, _ = _read_yaml(CONFIG_DIR / "config.yaml")
+    choices = {}
+    for entry in root.get("defaults", []):
+        if isinstance(entry, dict):
+            choices.update(entry)
+    return choices
+
+
+def _split_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
+    """Separate group choices (``policy=shelter_first``) from dotted values."""
+    groups, values = {}, {}
+    for key, value in overrides.items():
+        if key in GROUPS and isinstance(value, str):
+            if value not in group_options(key):
+                raise ConfigError(
+                    f"{key}={value!r} is not an option; allowed: {', '.join(group_options(key))}"
+                )
+            groups[key] = value
+        else:
+            values[key] = value
+    return groups, values
+
+
+def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
+    """Turn command-line style ``key=value`` strings into a dict (values parsed as YAML).
+
+    Args:
+        items: Strings such as ``"shelter.capacity=40"`` or ``"policy=shelter_first"``.
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"override {item!r} is not of the form key=value")
+        key = key.lstrip("+")
+        try:
+            out[key] = yaml.safe_load(raw) if raw != "" else ""
+        except yaml.YAMLError as err:
+            raise ConfigError(f"{key}: cannot read value {raw!r}") from err
+    return out
+
+
+def _schema_keys(node: Any) -> list[str]:
+    return [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else []
+
+
+def _unknown_key_message(path: str) -> str:
+    """Explain an unknown dotted key, listing the valid keys at that level."""
+    parts = path.split(".")
+    node: Any = Config()
+    for i, part in enumerate(parts):
+        keys = _schema_keys(node)
+        if part not in keys:
+            where = ".".join(parts[:i]) or "the top level"
+            return f"unknown key '{path}'; valid keys in {where}: {', '.join(keys)}"
+        node = getattr(node, part)
+    return f"unknown key '{path}'"
+
+
+def _set_value(cfg: DictConfig, key: str, value: Any) -> None:
+    try:
+        OmegaConf.update(cfg, key, value, merge=True)
+    except (ConfigAttributeError, ConfigKeyError):
+        raise ConfigError(_unknown_key_message(key)) from None
+    except ValidationError as err:
+        raise ConfigError(
+            f"{key}: {value!r} has the wrong type ({err.msg.splitlines()[0]})"
+        ) from None
+
+
+def _merge_file(cfg: DictConfig, group: str, option: str) -> None:
+    body, package = _read_yaml(CONFIG_DIR / group / f"{option}.yaml")
+    body.pop("defaults", None)
+    if package != "_global_":
+        body = {group: body}
+    for key, value in _flatten(body):
+        _set_value(cfg, key, value)
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
+    """Dotted (key, leaf) pairs; free-form dicts (experiment scenarios) stay whole."""
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value and path not in ("experiment.scenarios",):
+            yield from _flatten(value, path + ".")
+        else:
+            yield path, value
+
+
+def compose(overrides: Mapping[str, Any] | Iterable[str] | None = None) -> DictConfig:
+    """Compose the root config, the chosen group options and the overrides.
+
+    Args:
+        overrides: A mapping of dotted keys to values, or ``key=value`` strings.
+
+    Raises:
+        ConfigError: an unknown key, a wrong type or an unknown group option.
+    """
+    if overrides is None:
+        overrides = {}
+    if not isinstance(overrides, Mapping):
+        overrides = parse_overrides(overrides)
+    groups, values = _split_overrides(overrides)
+    choices = {**_default_groups(), **groups}
+    cfg = OmegaConf.structured(Config)
+    root, _ = _read_yaml(CONFIG_DIR / "config.yaml")
+    root.pop("defaults", None)
+    root.pop("hydra", None)
+    for key, value in _flatten(root):
+        _set_value(cfg, key, value)
+    for group in GROUPS:
+        if choices.get(group):
+            _merge_file(cfg, group, choices[group])
+    for key, value in values.items():
+        _set_value(cfg, key, value)
+    return cfg
+
+
+def to_config(cfg: DictConfig | Mapping[str, Any]) -> Config:
+    """Validate a composed config (types, ranges, choices, cross-field rules) and freeze it.
+
+    Args:
+        cfg: A config composed by :func:`compose` or by Hydra.
+
+    Raises:
+        ConfigError: naming the first offending key and its allowed values.
+    """
+    if not isinstance(cfg, DictConfig):
+        merged = OmegaConf.structured(Config)
+        for key, value in _flatten(cfg):
+            _set_value(merged, key, value)
+        cfg = merged
+    try:
+        obj = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), cfg))
+    except (ConfigAttributeError, ConfigKeyError) as err:
+        raise ConfigError(_unknown_key_message(str(err.full_key))) from None
+    except ValidationError as err:
+        raise ConfigError(f"{err.full_key}: {err.msg.splitlines()[0]}") from None
+    _check_ranges(obj, "")
+    _check_rules(obj)
+    return obj
+
+
+def load_config(overrides: Mapping[str, Any] | Iterable[str] | None = None) -> Config:
+    """Compose and validate a config: the library's way in, no Hydra needed.
+
+    Args:
+        overrides: Dotted keys and group choices, as a mapping or ``key=value`` strings,
+            e.g. ``{"policy": "shelter_first", "shelter.capacity": 40}``.
+
+    Returns:
+        The validated :class:`~hfsim.config.schema.Config`.
+    """
+    return to_config(compose(overrides))
+
+
+def _describe_range(meta: Mapping[str, Any]) -> str:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if lo is not None and hi is not None:
+        return f"between {lo:g} and {hi:g}"
+    if lo is not None:
+        return f"at least {lo:g}"
+    return f"at most {hi:g}"
+
+
+def _check_ranges(node: Any, prefix: str) -> None:
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        key = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(value):
+            _check_ranges(value, key + ".")
+            continue
+        meta = f.metadata
+        choices = meta.get("choices")
+        if choices and value not in choices:
+            raise ConfigError(f"{key}={value!r} is not allowed; allowed: {', '.join(choices)}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        lo, hi = meta.get("lo"), meta.get("hi")
+        if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ConfigError(f"{key}={value!r} is out of range; must be {_describe_range(meta)}")
+
+
+def _check_share_sum(cfg: Config, block: str, names: list[str]) -> None:
+    values = [getattr(getattr(cfg, block), n) for n in names]
+    if abs(sum(values) - 1.0) > 1e-6:
+        keys = ", ".join(f"{block}.{n}" for n in names)
+        raise ConfigError(f"{keys} must sum to 1 (they sum to {sum(values):.4g})")
+
+
+def _check_rules(cfg: Config) -> None:
+    """Cross-field rules that single-field ranges cannot express."""
+    c = cfg.citizens
+    _check_share_sum(
+        cfg, "citizens", ["needs_share_low", "needs_share_moderate", "needs_share_high"]
+    )
+    _check_share_sum(
+        cfg,
+        "citizens",
+        ["pattern_share_transitional", "pattern_share_episodic", "pattern_share_chronic"],
+    )
+    if c.youth_share + c.senior_share > 1:
+        raise ConfigError("citizens.youth_share + citizens.senior_share must be at most 1")
+    if c.disability_pension_share + c.other_income_share > 1:
+        raise ConfigError(
+            "citizens.disability_pension_share + citizens.other_income_share must be at most 1"
+        )
+    if cfg.municipality.table:
+        from hfsim.municipalities import table_path
+
+        if not table_path(cfg.municipality.table).exists():
+            raise ConfigError(f"municipality.table={cfg.municipality.table!r}: no such data file")
+    for name, scenario in cfg.experiment.scenarios.items():
+        if not isinstance(scenario, Mapping):
+            raise ConfigError(f"experiment.scenarios.{name} must be a mapping of overrides")

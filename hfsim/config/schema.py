@@ -1,0 +1,799 @@
+"""The typed configuration schema: every parameter, its default, unit, range and source.
+
+Each numeric field is declared with :func:`param`, which records the allowed range, the unit
+and where the default comes from (an EVIDENCE.md source tag, ``assumption`` or
+``calibrated``). Validation (:mod:`hfsim.config.validate`) and the ODD parameter tables read
+this metadata, so the numbers, their limits and their sources live in one place.
+
+Source tags follow ``EVIDENCE.md``: [C] confirmed, [S] secondary, [D] derived.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def param(
+    default: Any,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    unit: str = "",
+    source: str = "assumption",
+    choices: tuple[str, ...] | None = None,
+    doc: str = "",
+) -> Any:
+    """Declare a config field with its range, unit and source.
+
+    Args:
+        default: The default value.
+        lo: Smallest allowed value (inclusive), or None.
+        hi: Largest allowed value (inclusive), or None.
+        unit: Unit of the value, e.g. ``DKK/night``.
+        source: Where the default comes from (EVIDENCE.md tag, ``assumption``, ``calibrated``).
+        choices: Allowed string values, for categorical fields.
+        doc: One line saying what the parameter means.
+    """
+    meta = {"lo": lo, "hi": hi, "unit": unit, "source": source, "choices": choices, "doc": doc}
+    return field(default=default, metadata=meta)
+
+
+# ---------------------------------------------------------------------------------------
+# Citizens: who becomes homeless, and how they move between street, sofa and shelter
+# ---------------------------------------------------------------------------------------
+@dataclass
+class CitizensConfig:
+    inflow_per_year: float = param(
+        560.0,
+        lo=0,
+        hi=100000,
+        unit="persons/year",
+        source="calibrated",
+        doc="new homelessness spells per year (evictions, institutions, family breakdown)",
+    )
+    initial_homeless: int = param(
+        509,
+        lo=0,
+        hi=100000,
+        unit="persons",
+        source="[D] Aarhus 8.8 % of 5,789 (VIVE count 2022)",
+        doc="homeless citizens at the start of the warm-up",
+    )
+    needs_share_low: float = param(0.35, lo=0, hi=1, unit="share", doc="low support needs")
+    needs_share_moderate: float = param(0.40, lo=0, hi=1, unit="share", doc="moderate needs")
+    needs_share_high: float = param(
+        0.25,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="assumption; mental illness 42 %, drugs 35 % of the homeless [C, VIVE 2022]",
+        doc="high (complex) needs",
+    )
+    pattern_share_transitional: float = param(
+        0.80,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[C] Kuhn & Culhane 1998; DK clusters [U]",
+        doc="transitional shelter-use pattern among new spells",
+    )
+    pattern_share_episodic: float = param(
+        0.10, lo=0, hi=1, unit="share", source="[C] Kuhn & Culhane 1998", doc="episodic"
+    )
+    pattern_share_chronic: float = param(
+        0.10, lo=0, hi=1, unit="share", source="[C] Kuhn & Culhane 1998", doc="chronic"
+    )
+    youth_share: float = param(
+        0.27,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[C] VIVE 2022: 18-29 year olds 27 %",
+        doc="aged 18-29",
+    )
+    senior_share: float = param(
+        0.08,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[D] VIVE 2022: 451 of 5,789 aged 60+",
+        doc="aged 60+",
+    )
+    disability_pension_share: float = param(
+        0.25,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="assumption; 71 % on cash benefit or disability pension [C, 2012]",
+        doc="on disability pension (førtidspension)",
+    )
+    other_income_share: float = param(
+        0.29,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[D] 1 - 0.71 [C, 2012]",
+        doc="wage, study grant or other income; the rest are on cash benefit",
+    )
+    affordable_rent_dkk: float = param(
+        3500.0,
+        lo=500,
+        hi=20000,
+        unit="DKK/month",
+        source="[C] VIVE via BL",
+        doc="rent a citizen on cash benefit (30+) can pay",
+    )
+    affordable_rent_youth_dkk: float = param(
+        3000.0,
+        lo=500,
+        hi=20000,
+        unit="DKK/month",
+        source="[S] Ankestyrelsen 3,000-4,000; youth cash benefit 7,945 vs 12,326 [C]",
+        doc="rent an under-30 on cash benefit can pay",
+    )
+    affordable_rent_pension_dkk: float = param(
+        4500.0, lo=500, hi=20000, unit="DKK/month", doc="rent a disability pensioner can pay"
+    )
+    affordable_rent_other_dkk: float = param(
+        5000.0, lo=500, hi=20000, unit="DKK/month", doc="rent others can pay"
+    )
+    sofa_share: float = param(
+        0.68,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[D] VIVE 2022: sofa 1/5 vs rough 535 of those outside shelters",
+        doc="chance that a homeless citizen outside a shelter sofa-surfs rather than sleeps rough",
+    )
+    seek_shelter_weeks_transitional: float = param(
+        6.0,
+        lo=0.1,
+        hi=520,
+        unit="weeks",
+        source="calibrated",
+        doc="mean time outside a shelter before seeking a bed, transitional pattern",
+    )
+    seek_shelter_weeks_episodic: float = param(
+        8.0, lo=0.1, hi=520, unit="weeks", source="calibrated", doc="same, episodic"
+    )
+    seek_shelter_weeks_chronic: float = param(
+        3.0, lo=0.1, hi=520, unit="weeks", source="calibrated", doc="same, chronic"
+    )
+    stay_mean_days_transitional: float = param(
+        35.0,
+        lo=1,
+        hi=3650,
+        unit="days",
+        source="calibrated to stay mean 47-55 nights [C]",
+        doc="mean length of one shelter stay, transitional pattern",
+    )
+    stay_mean_days_episodic: float = param(
+        20.0, lo=1, hi=3650, unit="days", source="calibrated", doc="same, episodic"
+    )
+    stay_mean_days_chronic: float = param(
+        200.0, lo=1, hi=3650, unit="days", source="calibrated", doc="same, chronic"
+    )
+    own_solution_weeks_transitional: float = param(
+        40.0,
+        lo=1,
+        hi=5200,
+        unit="weeks",
+        source="calibrated",
+        doc="mean time to an own solution outside the model while homeless, transitional",
+    )
+    own_solution_weeks_episodic: float = param(
+        90.0, lo=1, hi=5200, unit="weeks", source="calibrated", doc="same, episodic"
+    )
+    own_solution_weeks_chronic: float = param(
+        300.0, lo=1, hi=5200, unit="weeks", source="calibrated", doc="same, chronic"
+    )
+    exit_other_per_year: float = param(
+        0.04,
+        lo=0,
+        hi=1,
+        unit="1/year",
+        doc="hazard of leaving by death, institution or moving away (homeless or housed)",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Shelters (§110) and the staircase steps (§107 temporary stays, transitional housing)
+# ---------------------------------------------------------------------------------------
+@dataclass
+class ShelterConfig:
+    capacity: int = param(
+        200,
+        lo=0,
+        hi=100000,
+        unit="places",
+        source="assumption; about 2,300 beds occupied nationally [D], Aarhus 8.8 % share",
+        doc="§110 shelter places",
+    )
+    transitional_capacity: int = param(
+        60, lo=0, hi=100000, unit="places", doc="§107 / transitional places used as staircase steps"
+    )
+    treatment_weeks_low: float = param(
+        12.0,
+        lo=0.1,
+        hi=1040,
+        unit="weeks",
+        source="assumption [U: no Danish figures]",
+        doc="shelter-first: mean time in shelter treatment before the transitional step, low needs",
+    )
+    treatment_weeks_moderate: float = param(
+        26.0, lo=0.1, hi=1040, unit="weeks", source="assumption [U]", doc="same, moderate needs"
+    )
+    treatment_weeks_high: float = param(
+        52.0, lo=0.1, hi=1040, unit="weeks", source="assumption [U]", doc="same, high needs"
+    )
+    readiness_weeks_low: float = param(
+        13.0,
+        lo=0.1,
+        hi=1040,
+        unit="weeks",
+        source="assumption [U]",
+        doc="shelter-first: mean time in a transitional step until judged housing ready, low",
+    )
+    readiness_weeks_moderate: float = param(
+        26.0, lo=0.1, hi=1040, unit="weeks", source="assumption [U]", doc="same, moderate"
+    )
+    readiness_weeks_high: float = param(
+        52.0, lo=0.1, hi=1040, unit="weeks", source="assumption [U]", doc="same, high"
+    )
+    relapse_per_year_low: float = param(
+        0.3,
+        lo=0,
+        hi=52,
+        unit="1/year",
+        source="assumption [U]",
+        doc="shelter-first: hazard of relapse or drop-out from a transitional step, low needs",
+    )
+    relapse_per_year_moderate: float = param(
+        0.6, lo=0, hi=52, unit="1/year", source="assumption [U]", doc="same, moderate"
+    )
+    relapse_per_year_high: float = param(
+        1.2, lo=0, hi=52, unit="1/year", source="assumption [U]", doc="same, high"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Housing: social housing, the cheap-housing programme, private landlords, neighbourhoods
+# ---------------------------------------------------------------------------------------
+@dataclass
+class HousingConfig:
+    social_units: int = param(
+        40000,
+        lo=0,
+        hi=2000000,
+        unit="dwellings",
+        source="assumption; about 500,000 social dwellings nationally [C]",
+        doc="social (almene) family dwellings in the municipality",
+    )
+    turnover_per_year: float = param(
+        0.10, lo=0, hi=1, unit="1/year", doc="share of social dwellings that fall vacant a year"
+    )
+    anvisning_share: float = param(
+        0.25,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[C] almenboligloven: every 4th vacancy",
+        doc="share of social vacancies the municipality may claim (anvisningsret)",
+    )
+    homeless_share_of_nominations: float = param(
+        0.40,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[S] Ankestyrelsen 2021: 1/3 to 1/2",
+        doc="share of municipal nominations that go to homeless citizens",
+    )
+    small_unit_share: float = param(
+        0.30, lo=0, hi=1, unit="share", doc="share of vacancies that are small (< 50 m²)"
+    )
+    rent_small_dkk: float = param(
+        3000.0,
+        lo=0,
+        hi=50000,
+        unit="DKK/month",
+        source="[C] average social rent < 50 m², ~2021",
+        doc="median rent of a small social dwelling",
+    )
+    rent_large_dkk: float = param(
+        5500.0,
+        lo=0,
+        hi=50000,
+        unit="DKK/month",
+        source="[C] 3,000 (< 50 m²) to 6,200 (> 85 m²), ~2021; midpoint of larger sizes",
+        doc="median rent of other social dwellings",
+    )
+    rent_spread: float = param(
+        0.20, lo=0, hi=2, unit="log-sd", doc="spread of rents around the median (lognormal sd)"
+    )
+    rent_factor: float = param(
+        1.0,
+        lo=0.1,
+        hi=10,
+        unit="factor",
+        doc="multiplies every rent (a lever for rent levels; 1 = today's rents)",
+    )
+    neighbourhoods: int = param(
+        12, lo=1, hi=500, unit="count", doc="neighbourhoods in the municipality"
+    )
+    vulnerable_neighbourhood_share: float = param(
+        0.25,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="assumption; cheap units often in vulnerable areas [C, BL]",
+        doc="share of neighbourhoods that are vulnerable areas",
+    )
+    vulnerable_area_vacancy_share: float = param(
+        0.45,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="assumption; cheap units often in vulnerable areas [C, BL]",
+        doc="share of small (cheap) vacancies that lie in vulnerable areas",
+    )
+    flex_letting_share: float = param(
+        0.50,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="assumption; [C, CFBU 2024]",
+        doc="share of vulnerable-area vacancies under flexible letting that excludes benefit recipients",
+    )
+    background_vulnerable_share: float = param(
+        0.03, lo=0, hi=1, unit="share", doc="vulnerable tenants per dwelling, ordinary areas"
+    )
+    background_vulnerable_share_vulnerable_area: float = param(
+        0.10, lo=0, hi=1, unit="share", doc="vulnerable tenants per dwelling, vulnerable areas"
+    )
+    hold_weeks: int = param(
+        4,
+        lo=1,
+        hi=52,
+        unit="weeks",
+        doc="weeks the municipality may hold an offered unit vacant (paying rent) before it lapses",
+    )
+    cheap_units: int = param(
+        350,
+        lo=0,
+        hi=1000000,
+        unit="dwellings",
+        source="[D] 4,050 nationally (Fonden for blandede byer 2021) × Aarhus share 8.8 %",
+        doc="dwellings added or re-priced by the cheap-housing programme",
+    )
+    cheap_new_share: float = param(
+        0.556,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[D] 2,250 new of 4,050 [C]",
+        doc="share of programme dwellings that are new builds (the rest re-priced existing)",
+    )
+    cheap_start_year: float = param(
+        0.0, lo=0, hi=100, unit="years after warm-up", doc="when the programme starts delivering"
+    )
+    cheap_years: float = param(
+        5.0, lo=0.1, hi=50, unit="years", doc="years over which the programme delivers"
+    )
+    cheap_rent_dkk: float = param(
+        3500.0,
+        lo=0,
+        hi=50000,
+        unit="DKK/month",
+        source="[C] re-priced to 3,500 DKK/month",
+        doc="rent of a programme dwelling",
+    )
+    cheap_nomination_share: float = param(
+        1.0,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[C] full municipal nomination",
+        doc="share of programme vacancies offered to the homelessness unit",
+    )
+    private_landlords: int = param(
+        30, lo=0, hi=100000, unit="landlords", doc="private landlords with small affordable units"
+    )
+    private_units_per_landlord: float = param(
+        4.0, lo=0, hi=10000, unit="dwellings", doc="affordable units per private landlord"
+    )
+    private_turnover_per_year: float = param(
+        0.15, lo=0, hi=1, unit="1/year", doc="vacancy rate of private units"
+    )
+    private_rent_dkk: float = param(
+        4500.0,
+        lo=0,
+        hi=50000,
+        unit="DKK/month",
+        doc="median private rent; §57a move-on subsidy brings the net to about 3,500 [C]",
+    )
+    private_guarantee: bool = param(
+        False, doc="the municipality guarantees rent and repairs to private landlords"
+    )
+    private_contact: bool = param(True, doc="private landlords get a named support contact")
+    willingness_base: float = param(
+        -2.0, lo=-20, hi=20, unit="logit", doc="private landlord's baseline log-odds of offering"
+    )
+    willingness_guarantee: float = param(
+        1.5, lo=-20, hi=20, unit="logit", doc="added log-odds when rents are guaranteed"
+    )
+    willingness_contact: float = param(
+        0.7, lo=-20, hi=20, unit="logit", doc="added log-odds with a named support contact"
+    )
+    willingness_trust: float = param(
+        3.0, lo=-20, hi=20, unit="logit per trust", doc="added log-odds per unit trust above 0.5"
+    )
+    trust_initial: float = param(0.5, lo=0, hi=1, unit="0-1", doc="initial trust of landlords")
+    trust_gain: float = param(
+        0.05,
+        lo=0,
+        hi=1,
+        unit="0-1",
+        doc="trust gained for a tenancy stable 12 months or ended well",
+    )
+    trust_loss: float = param(
+        0.15, lo=0, hi=1, unit="0-1", doc="trust lost for a breakdown (arrears, damage, conflict)"
+    )
+    trust_loss_with_contact: float = param(
+        0.5,
+        lo=0,
+        hi=1,
+        unit="factor",
+        doc="share of the trust loss left when a support contact mediates",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Tenancies: breakdown risk and good endings
+# ---------------------------------------------------------------------------------------
+@dataclass
+class TenancyConfig:
+    breakdown_per_year_low: float = param(
+        0.10,
+        lo=0,
+        hi=52,
+        unit="1/year",
+        source="calibrated",
+        doc="baseline breakdown hazard without support, low needs, at rent = means",
+    )
+    breakdown_per_year_moderate: float = param(
+        0.25, lo=0, hi=52, unit="1/year", source="calibrated", doc="same, moderate needs"
+    )
+    breakdown_per_year_high: float = param(
+        0.55, lo=0, hi=52, unit="1/year", source="calibrated", doc="same, high needs"
+    )
+    early_factor_6m: float = param(
+        1.8, lo=0, hi=20, unit="factor", doc="hazard multiplier in the first 6 months"
+    )
+    early_factor_12m: float = param(
+        1.2, lo=0, hi=20, unit="factor", doc="hazard multiplier in months 7-12"
+    )
+    late_factor: float = param(
+        0.7, lo=0, hi=20, unit="factor", doc="hazard multiplier after 12 months"
+    )
+    support_effect: float = param(
+        0.70,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="calibrated to 90-95 % kept during support [C]",
+        doc="hazard reduction by full-intensity, well-fitted support",
+    )
+    rent_burden_slope: float = param(
+        2.0,
+        lo=0,
+        hi=50,
+        unit="per burden",
+        doc="hazard grows as exp(slope × (rent/affordable rent - 1)) (arrears)",
+    )
+    neighbourhood_slope: float = param(
+        4.0, lo=0, hi=100, unit="per share", doc="hazard grows by slope × vulnerable-tenant share"
+    )
+    private_factor: float = param(
+        1.3, lo=0, hi=20, unit="factor", doc="private landlords end tenancies faster"
+    )
+    misfit_factor: float = param(
+        1.3, lo=0, hi=20, unit="factor", doc="hazard multiplier when the dwelling fits badly"
+    )
+    moved_on_per_year: float = param(
+        0.05, lo=0, hi=52, unit="1/year", doc="hazard of a tenancy ending well (moved on)"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Support teams (CTI, ICM, ACT)
+# ---------------------------------------------------------------------------------------
+@dataclass
+class MethodConfig:
+    staff: int = param(4, lo=0, hi=100000, unit="staff", doc="case workers")
+    caseload: int = param(10, lo=1, hi=100, unit="clients/staff", doc="clients per worker")
+    cost_dkk_per_year: float = param(
+        80000.0,
+        lo=0,
+        hi=2000000,
+        unit="DKK/client-year",
+        source="[C] 40,000-130,000 per year (SBST); per method [U]",
+        doc="cost of one client-year at full intensity",
+    )
+    taper_after_weeks: float = param(
+        104.0, lo=1, hi=5200, unit="weeks", doc="ICM/ACT: after this long, support tapers off"
+    )
+    taper_weeks: float = param(
+        52.0, lo=1, hi=5200, unit="weeks", doc="ICM/ACT: mean time to end once tapering"
+    )
+
+
+def _cti() -> MethodConfig:
+    return MethodConfig(staff=4, caseload=12, cost_dkk_per_year=60000.0)
+
+
+def _icm() -> MethodConfig:
+    return MethodConfig(staff=4, caseload=10, cost_dkk_per_year=80000.0)
+
+
+def _act() -> MethodConfig:
+    return MethodConfig(staff=3, caseload=8, cost_dkk_per_year=130000.0)
+
+
+@dataclass
+class SupportConfig:
+    cti: MethodConfig = field(default_factory=_cti)
+    icm: MethodConfig = field(default_factory=_icm)
+    act: MethodConfig = field(default_factory=_act)
+    cti_weeks: float = param(
+        39.0,
+        lo=1,
+        hi=520,
+        unit="weeks",
+        source="[C] CTI: 9 months in three phases",
+        doc="length of a CTI course",
+    )
+    cti_intensity_phase2: float = param(
+        0.66,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[C] falling intensity; value assumption",
+        doc="CTI intensity in phase 2 (phase 1 = 1)",
+    )
+    cti_intensity_phase3: float = param(
+        0.33,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[C] falling intensity; value assumption",
+        doc="CTI intensity in phase 3",
+    )
+    tapered_intensity: float = param(
+        0.5, lo=0, hi=1, unit="share", doc="ICM/ACT intensity while tapering"
+    )
+    misfit_effect: float = param(
+        0.5,
+        lo=0,
+        hi=1,
+        unit="share",
+        doc="share of the support effect kept when the method does not fit the needs",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Allocation of offered dwellings
+# ---------------------------------------------------------------------------------------
+@dataclass
+class AllocationConfig:
+    rule: str = param(
+        "best_fit",
+        choices=("first_come", "best_fit"),
+        doc="first_come: longest wait first; best_fit: assignment on a fit score",
+    )
+    interval_weeks: int = param(
+        1,
+        lo=1,
+        hi=52,
+        unit="weeks",
+        source="assumption; Odense: monthly matching meetings [C]",
+        doc="how often the municipality matches offered units to citizens",
+    )
+    max_rent_burden: float = param(
+        1.15,
+        lo=0.1,
+        hi=10,
+        unit="rent/affordable",
+        doc="largest rent relative to what the citizen can pay that is still offered",
+    )
+    guarantee_weeks: int = param(
+        0,
+        lo=0,
+        hi=520,
+        unit="weeks",
+        source="[C] Odense: an offer within 3 months (13 weeks)",
+        doc="housing guarantee: citizens waiting longer go first (0 = no guarantee)",
+    )
+    decline_prob: float = param(
+        0.10, lo=0, hi=1, unit="probability", doc="chance a citizen declines a well-fitting offer"
+    )
+    decline_prob_misfit: float = param(
+        0.30, lo=0, hi=1, unit="probability", doc="chance a citizen declines a badly fitting offer"
+    )
+    decline_quarantine_weeks: int = param(
+        13,
+        lo=0,
+        hi=520,
+        unit="weeks",
+        source="[C] a citizen who declines is taken off the list; length assumption",
+        doc="weeks off the list after declining",
+    )
+    candidates_per_unit: int = param(
+        5, lo=1, hi=100, unit="count", doc="best_fit: candidates considered per offered unit"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Costs
+# ---------------------------------------------------------------------------------------
+@dataclass
+class CostsConfig:
+    shelter_dkk_per_night: float = param(
+        1500.0,
+        lo=0,
+        hi=100000,
+        unit="DKK/night",
+        source="[C] SBST: about 550,000 a year",
+        doc="cost of one §110 night",
+    )
+    transitional_dkk_per_night: float = param(
+        1000.0, lo=0, hi=100000, unit="DKK/night", doc="cost of one §107 / transitional night"
+    )
+    guarantee_dkk: float = param(
+        25000.0,
+        lo=0,
+        hi=10000000,
+        unit="DKK",
+        doc="guarantee payment to a private landlord after a breakdown (rent and repairs)",
+    )
+    cheap_subsidy_dkk_per_year: float = param(
+        16965.0,
+        lo=0,
+        hi=1000000,
+        unit="DKK/dwelling-year",
+        source="[C] SBST: 150 mio DKK for 1,379 dwellings",
+        doc="rent reduction of a re-priced dwelling",
+    )
+    private_subsidy_share: float = param(
+        1.0,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[C] §57a move-on subsidy, net rent about 3,500",
+        doc="share of private rent above the affordable rent paid as a subsidy",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Policy, regime, municipality, outputs
+# ---------------------------------------------------------------------------------------
+@dataclass
+class PolicyConfig:
+    name: str = param(
+        "housing_first",
+        choices=("housing_first", "shelter_first", "mixed"),
+        doc="the municipality's policy",
+    )
+    mixed_rule: str = param(
+        "high_needs", choices=("high_needs", "share"), doc="mixed: who gets Housing First"
+    )
+    hf_share: float = param(0.5, lo=0, hi=1, unit="share", doc="mixed/share: Housing First share")
+    support_shortage: str = param(
+        "wait",
+        choices=("wait", "without"),
+        doc="Housing First when the matched team is full: wait homeless, or move in without it",
+    )
+    graduate_support: str = param(
+        "none",
+        choices=("none", "cti", "icm"),
+        doc="support given to shelter-first graduates when housed",
+    )
+
+
+@dataclass
+class RegimeConfig:
+    name: str = param(
+        "reform_2023", choices=("pre_2023", "reform_2023", "reform_2026"), doc="reimbursement rules"
+    )
+    shelter_refund_share: float = param(0.5, lo=0, hi=1, unit="share", source="[C] SEL §110")
+    shelter_refund_days: int = param(
+        120,
+        lo=0,
+        hi=366,
+        unit="days/rolling year",
+        source="[C] L 64 (2023): 120 days; 90 from 1 April 2026; 366 = no limit",
+        doc="§110 days refunded per rolling year",
+    )
+    support_refund_share: float = param(0.5, lo=0, hi=1, unit="share", source="[C] §85a, SEL §176a")
+    support_refund_weeks: float = param(
+        104.0, lo=0, hi=1040, unit="weeks", source="[C] up to 2 years after discharge"
+    )
+    transitional_refund_share: float = param(0.5, lo=0, hi=1, unit="share", source="[C] §107")
+    transitional_refund_weeks: float = param(
+        26.0, lo=0, hi=520, unit="weeks", source="[C] up to 6 months within a year"
+    )
+
+
+@dataclass
+class MunicipalityConfig:
+    name: str = param("aarhus", doc="preset name")
+    table: str = param("", doc="CSV of municipalities and shares (multi-municipality presets)")
+    share_column: str = param("homeless_share", doc="column giving each municipality's share")
+    neighbourhoods_per_10k_units: float = param(
+        3.0, lo=0, hi=100, unit="count", doc="multi-municipality presets: neighbourhood density"
+    )
+
+
+@dataclass
+class ReportConfig:
+    language: str = param("en", choices=("en", "da"), doc="report language")
+    figures: bool = param(True, doc="write figures/*.png and report.html")
+
+
+@dataclass
+class OutputConfig:
+    timeseries_every_weeks: int = param(
+        4, lo=1, hi=52, unit="weeks", doc="sampling interval of timeseries.parquet"
+    )
+    per_municipality: bool = param(True, doc="timeseries per municipality (else national only)")
+    workers: int = param(
+        0, lo=0, hi=1024, unit="processes", doc="replication workers (0 = all cores)"
+    )
+
+
+@dataclass
+class ExperimentConfig:
+    name: str = param("", doc="named study (experiment config group)")
+    question: str = param("", doc="the question the study answers")
+    baseline: str = param("", doc="scenario the others are compared with")
+    scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class SweepConfig:
+    samples: int = param(
+        0, lo=0, hi=10000000, unit="points", doc="Latin-hypercube points for interval(...) sweeps"
+    )
+    workers: int = param(0, lo=0, hi=1024, unit="processes", doc="local workers (0 = all cores)")
+    backend: str = param("local", choices=("local", "dask"), doc="where runs execute")
+    address: str = param("", doc="dask scheduler address, e.g. tcp://127.0.0.1:8786")
+
+
+@dataclass
+class AppConfig:
+    host: str = param("127.0.0.1", doc="address the dashboard binds to")
+    port: int = param(8765, lo=1, hi=65535, doc="dashboard port")
+
+
+@dataclass
+class Config:
+    seed: int = param(0, lo=0, hi=2**32 - 1, doc="root seed of every random stream")
+    years: int = param(10, lo=1, hi=100, unit="years", doc="horizon after the warm-up")
+    warmup_years: int = param(3, lo=0, hi=50, unit="years", doc="warm-up, excluded from KPIs")
+    replications: int = param(10, lo=1, hi=100000, unit="runs", doc="replications per scenario")
+    scenario: str = param("", doc="scenario label (defaults to the policy name)")
+    citizens: CitizensConfig = field(default_factory=CitizensConfig)
+    shelter: ShelterConfig = field(default_factory=ShelterConfig)
+    housing: HousingConfig = field(default_factory=HousingConfig)
+    tenancy: TenancyConfig = field(default_factory=TenancyConfig)
+    support: SupportConfig = field(default_factory=SupportConfig)
+    allocation: AllocationConfig = field(default_factory=AllocationConfig)
+    costs: CostsConfig = field(default_factory=CostsConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    regime: RegimeConfig = field(default_factory=RegimeConfig)
+    municipality: MunicipalityConfig = field(default_factory=MunicipalityConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+    sweep: SweepConfig = field(default_factory=SweepConfig)
+    app: AppConfig = field(default_factory=AppConfig)

@@ -1,0 +1,261 @@
+"""HousingModel: builds the world and runs the week in the order of DESIGN §2.
+
+One step is one week. Each step runs these processes, in this order (the only place the order
+is written; :data:`STEP_ORDER` is what :meth:`HousingModel.step` iterates):
+
+1. ``inflow``       new people become homeless; deaths, institutions and moves take people out.
+2. ``market``       vacancies arise; social (anvisningsret, programme) and private offers.
+3. ``street``       shelter admissions up to capacity, stays, staircase steps and drop-outs.
+4. ``allocation``   municipalities match offered units to eligible citizens; moves-in.
+5. ``support``      CTI phases advance and end, ICM/ACT taper, waiting lists move up.
+6. ``tenancies``    breakdowns (arrears, conduct, conflict, abandonment) and good endings.
+7. ``accounting``   refund clocks; the week's costs split between municipality and state.
+8. ``collect``      counts and flows for the time series.
+
+Work per citizen happens only on events. A citizen entering a state draws the times of the
+events that can end it (from its own keyed random numbers, :mod:`hfsim.rng`) and the events are
+filed in the calendar of the process that handles them, under the week they fall in. A process
+handles its due events in time order when its turn comes; an event whose owner has changed
+state since it was filed has lapsed and is skipped. The cost of a run therefore grows with the
+number of events, not with citizens × weeks.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import mesa
+import numpy as np
+
+from hfsim.agents.citizen import AGE_GROUPS, HOMELESS, INCOMES, Citizen, State
+from hfsim.agents.landlords import HousingAssociation, PrivateLandlord
+from hfsim.agents.municipality import Municipality
+from hfsim.agents.support import METHODS, SupportTeam
+from hfsim.config import Config, load_config
+from hfsim.housing import Tenancy, VacancyDraws, build_neighbourhoods
+from hfsim.ledger import Ledger
+from hfsim.municipalities import build_municipalities
+from hfsim.policies import make_policy
+from hfsim.processes import accounting, homelessness, market, support, tenancies
+from hfsim.results import Recorder
+from hfsim.rng import RandomStreams
+
+logging.getLogger("MESA").setLevel(logging.WARNING)
+
+WEEKS_PER_YEAR = 52
+
+STEP_ORDER: tuple[tuple[str, Callable[[HousingModel], None]], ...] = (
+    ("inflow", homelessness.inflow_step),
+    ("market", market.market_step),
+    ("street", homelessness.street_step),
+    ("allocation", tenancies.allocation_step),
+    ("support", support.support_step),
+    ("tenancies", tenancies.tenancy_step),
+    ("accounting", accounting.accounting_step),
+    ("collect", lambda model: model.recorder.collect(model)),
+)
+PHASES = tuple(name for name, _ in STEP_ORDER)
+
+Event = tuple[float, int, Callable[[Any, float], None], Any, str, int]
+
+
+class HousingModel(mesa.Model):
+    """Citizens, landlords, municipalities and support teams under one policy and regime.
+
+    Args:
+        config: A validated config; if None, one is composed from ``overrides``.
+        seed: Overrides ``config.seed`` (the seed of this run).
+        **overrides: Dotted config keys and group choices, as for :func:`hfsim.simulate`
+            (``"shelter.capacity"``, ``policy="shelter_first"``, ...).
+    """
+
+    def __init__(self, config: Config | None = None, seed: int | None = None, **overrides: Any):
+        cfg = config if config is not None else load_config(overrides)
+        run_seed = cfg.seed if seed is None else int(seed)
+        super().__init__(rng=run_seed)
+        self.cfg = cfg
+        self.run_seed = run_seed
+        self.streams = RandomStreams(run_seed)
+        self.policy = make_policy(cfg.policy)
+        self.warmup_weeks = cfg.warmup_years * WEEKS_PER_YEAR
+        self.total_weeks = (cfg.warmup_years + cfg.years) * WEEKS_PER_YEAR
+        self.now = 0.0
+        self.events_processed = 0
+        self.check_invariants = False
+        self._calendar: dict[str, dict[int, list[Event]]] = {p: defaultdict(list) for p in PHASES}
+        self._event_seq = 0
+        self._build_world()
+
+    # -- the world --------------------------------------------------------------------
+    def _build_world(self) -> None:
+        cfg = self.cfg
+        specs = build_municipalities(cfg)
+        self.municipalities = [Municipality(self, i, spec) for i, spec in enumerate(specs)]
+        self._regions: dict[str, list[Municipality]] = defaultdict(list)
+        for muni in self.municipalities:
+            self._regions[muni.spec.region].append(muni)
+        n = len(specs)
+        self.associations = [
+            HousingAssociation(self, i, s.social_units, s.cheap_units) for i, s in enumerate(specs)
+        ]
+        for muni, spec in zip(self.municipalities, specs, strict=True):
+            muni.neighbourhoods = build_neighbourhoods(
+                muni.index, spec.neighbourhoods, max(spec.social_units, 1), cfg.housing
+            )
+            for method in METHODS:
+                muni.teams[method] = SupportTeam(
+                    self, muni.index, method, spec.staff[method], getattr(cfg.support, method)
+                )
+        self.landlords: list[PrivateLandlord] = [
+            PrivateLandlord(
+                self, i, cfg.housing.private_units_per_landlord, cfg.housing.trust_initial
+            )
+            for i, spec in enumerate(specs)
+            for _ in range(spec.private_landlords)
+        ]
+        self.landlord_units = np.array([ll.units for ll in self.landlords], dtype=float)
+        self.vacancies = VacancyDraws(
+            cfg.housing,
+            np.array([s.social_units for s in specs], dtype=float),
+            np.array([s.cheap_units for s in specs], dtype=float),
+            self.streams.stream("market"),
+        )
+        self.ledger = Ledger(n, self.total_weeks, cfg.costs, cfg.regime)
+        self.counts = np.zeros((n, len(State)), dtype=np.int64)
+        self.recorder = Recorder(self)
+        self.tenancy_log: list[Tenancy] = []
+        self.next_unit_id = 0
+        self.next_tenancy_id = 0
+        homelessness.initial_population(self)
+        self.recorder.collect(self)
+
+    # -- time and events ----------------------------------------------------------------
+    def schedule(
+        self,
+        phase: str,
+        tau: float,
+        handler: Callable[[Any, float], None],
+        owner: Any,
+        token_attr: str = "version",
+    ) -> None:
+        """File an event for ``owner`` at time ``tau`` in ``phase``'s calendar.
+
+        The event lapses if ``owner.<token_attr>`` has changed by the time it is due.
+        """
+        if not math.isfinite(tau):
+            return
+        week = max(math.ceil(tau - 1e-9), int(self.now) + 1)
+        self._event_seq += 1
+        event = (tau, self._event_seq, handler, owner, token_attr, getattr(owner, token_attr))
+        self._calendar[phase][week].append(event)
+
+    def due_events(self, phase: str) -> int:
+        """Run the events of ``phase`` that fall in the current week, in time order."""
+        bucket = self._calendar[phase].pop(int(self.now), None)
+        if not bucket:
+            return 0
+        bucket.sort(key=lambda e: (e[0], e[1]))
+        ran = 0
+        for tau, _, handler, owner, token_attr, token in bucket:
+            if getattr(owner, token_attr) == token:
+                handler(owner, tau)
+                ran += 1
+        self.events_processed += ran
+        return ran
+
+    def step(self) -> None:
+        """One week: every process of :data:`STEP_ORDER`, in that order."""
+        self.now = float(self.steps)
+        self.ledger.now = self.now
+        for _, process in STEP_ORDER:
+            process(self)
+            if self.check_invariants:
+                self.assert_invariants()
+
+    def run(self) -> HousingModel:
+        """Run the warm-up and the horizon."""
+        self.run_for(self.total_weeks)
+        return self
+
+    # -- state changes -------------------------------------------------------------------
+    def move(self, citizen: Citizen, state: State, tau: float) -> None:
+        """Move a citizen to a new state (the one place where states change)."""
+        m = citizen.municipality
+        self.counts[m, citizen.state] -= 1
+        self.counts[m, state] += 1
+        self.recorder.flow(m, citizen.state, state)
+        citizen.state = state
+        citizen.state_since = tau
+        citizen.version += 1
+        self.update_eligibility(citizen)
+
+    def update_eligibility(self, citizen: Citizen) -> None:
+        """Keep the municipality's list of citizens who may be offered a dwelling current."""
+        muni = self.municipalities[citizen.municipality]
+        eligible = (
+            citizen.state in HOMELESS
+            and citizen.quarantined_until <= self.now
+            and self.policy.eligible(citizen)
+        )
+        if eligible == citizen.eligible:
+            return
+        citizen.eligible = eligible
+        muni.dirty = True
+        if eligible:
+            muni.eligible[citizen.unique_id] = citizen
+        else:
+            del muni.eligible[citizen.unique_id]
+
+    def support_available(self, muni: Municipality, citizen: Citizen) -> bool:
+        """Whether a placement may go ahead given the support that must follow it."""
+        method = self.policy.support_method(citizen)
+        if method is None or self.cfg.policy.support_shortage == "without":
+            return True
+        return muni.teams[method].free > 0
+
+    def region(self, name: str) -> list[Municipality]:
+        """The municipalities of a region (shelters are open across them)."""
+        return self._regions.get(name, [])
+
+    def new_unit_id(self) -> int:
+        self.next_unit_id += 1
+        return self.next_unit_id
+
+    # -- checks ------------------------------------------------------------------------
+    def assert_invariants(self) -> None:
+        """Raise AssertionError if a model invariant is broken (used by the tests)."""
+        citizens = [a for a in self.agents_by_type.get(Citizen, [])]
+        recount = np.zeros_like(self.counts)
+        for c in citizens:
+            recount[c.municipality, c.state] += 1
+        assert (recount[:, : State.EXITED] == self.counts[:, : State.EXITED]).all(), "state counts"
+        for muni in self.municipalities:
+            assert 0 <= muni.shelter_occupants <= muni.shelter_capacity, "shelter over capacity"
+            assert 0 <= muni.transitional_occupants <= muni.transitional_capacity, (
+                "steps over capacity"
+            )
+            for team in muni.teams.values():
+                assert len(team.cases) <= team.capacity, "caseload over capacity"
+        occupied = sum(m.shelter_occupants for m in self.municipalities)
+        assert occupied == int(self.counts[:, State.SHELTER].sum()), "beds vs shelter residents"
+        housed = [c for c in citizens if c.state == State.HOUSED]
+        assert all(c.tenancy is not None and c.tenancy.citizen is c for c in housed), (
+            "housed w/o unit"
+        )
+        units = [c.tenancy.unit.id for c in housed]
+        assert len(units) == len(set(units)), "a unit with two tenants"
+
+    @property
+    def population(self) -> dict[str, int]:
+        """Current count per state over all municipalities."""
+        from hfsim.agents.citizen import STATE_NAMES
+
+        totals = self.counts.sum(axis=0)
+        return {name: int(totals[i]) for i, name in enumerate(STATE_NAMES)}
+
+
+__all__ = ["HousingModel", "STEP_ORDER", "AGE_GROUPS", "INCOMES"]

@@ -1,0 +1,1 @@
+"""The processes of one week, each in its own module (the order is in :mod:`hfsim.model`)."""

@@ -1,0 +1,303 @@
+"""Inflow, outflow, street, shelter and the staircase: the homeless side of the model.
+
+A homelessness spell starts at inflow (or when a tenancy breaks down) and ends when the
+citizen moves into a dwelling, finds an own solution or leaves the system. Within a spell the
+citizen moves between rough sleeping, sofa surfing, a §110 shelter and (shelter-first) the
+transitional steps. Every duration is drawn when the state is entered, from the citizen's own
+keyed random numbers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hfsim.agents.citizen import HOMELESS, OUTSIDE, Citizen, State
+from hfsim.processes import accounting
+
+if TYPE_CHECKING:
+    from hfsim.agents.municipality import Municipality
+    from hfsim.model import HousingModel
+
+DAYS = 7.0
+
+
+def _rate_weeks(cfg_block: object, prefix: str, index_names: tuple[str, ...], i: int) -> float:
+    return float(getattr(cfg_block, f"{prefix}_{index_names[i]}"))
+
+
+PATTERN_KEYS = ("transitional", "episodic", "chronic")
+NEEDS_KEYS = ("low", "moderate", "high")
+
+
+# -- who comes in ------------------------------------------------------------------------
+def _new_citizen(
+    model: HousingModel, municipality: int, rng: np.random.Generator, stock: bool
+) -> Citizen:
+    """Draw a profile from the population mix (from the ``inflow`` or ``init`` stream)."""
+    c = model.cfg.citizens
+    u = rng.random(5)
+    age = 0 if u[0] < c.youth_share else (2 if u[0] > 1 - c.senior_share else 1)
+    needs = int(np.searchsorted(np.cumsum([c.needs_share_low, c.needs_share_moderate]), u[1]))
+    # The stock at a point in time holds more chronic users than the inflow does (they stay
+    # longer); the initial population uses a stock-weighted mix, the warm-up does the rest.
+    shares = [c.pattern_share_transitional, c.pattern_share_episodic]
+    if stock:
+        shares = [0.5, 0.2]
+    pattern = int(np.searchsorted(np.cumsum(shares), u[2]))
+    income = (
+        1 if u[3] < c.disability_pension_share else (2 if u[3] > 1 - c.other_income_share else 0)
+    )
+    if income == 0:
+        rent = c.affordable_rent_youth_dkk if age == 0 else c.affordable_rent_dkk
+    else:
+        rent = c.affordable_rent_pension_dkk if income == 1 else c.affordable_rent_other_dkk
+    rent *= float(np.exp(0.1 * (u[4] - 0.5)))
+    citizen = Citizen(model, municipality, age, needs, pattern, income, rent)
+    citizen.track = model.policy.track(citizen)
+    model.counts[municipality, State.ROUGH_SLEEPING] += 1
+    # one lifetime clock for leaving the system (death, institution, moving away)
+    rate = c.exit_other_per_year / 52.0
+    if rate > 0:
+        model.schedule(
+            "inflow",
+            model.now + citizen.draw("exit_other") / rate,
+            exit_other,
+            citizen,
+            "unique_id",
+        )
+    return citizen
+
+
+def initial_population(model: HousingModel) -> None:
+    """The homeless at the start of the warm-up, all outside shelters; the warm-up fills them."""
+    rng = model.streams.stream("init")
+    for muni in model.municipalities:
+        for _ in range(muni.spec.initial_homeless):
+            citizen = _new_citizen(model, muni.index, rng, stock=True)
+            start_spell(model, citizen, 0.0)
+
+
+def inflow_step(model: HousingModel) -> None:
+    """New spells this week (Poisson per municipality) and exits from the system."""
+    model.due_events("inflow")
+    rng = model.streams.stream("inflow")
+    rates = np.array([m.spec.inflow_per_year for m in model.municipalities]) / 52.0
+    arrivals = rng.poisson(rates)
+    for m in np.flatnonzero(arrivals):
+        for _ in range(arrivals[m]):
+            tau = model.now - rng.random()  # arrivals spread over the week
+            citizen = _new_citizen(model, int(m), rng, stock=False)
+            model.recorder.inflow[m] += 1
+            start_spell(model, citizen, tau)
+
+
+def exit_other(citizen: Citizen, tau: float) -> None:
+    """Death, an institution or moving away: the citizen leaves the model for good."""
+    model = citizen.model
+    if citizen.state == State.EXITED:
+        return
+    if citizen.state == State.HOUSED:
+        from hfsim.processes.tenancies import end_tenancy
+
+        end_tenancy(model, citizen.tenancy, tau, "left_system")
+    else:
+        leave_homelessness(model, citizen, tau, "left_system")
+
+
+# -- spells --------------------------------------------------------------------------------
+def start_spell(model: HousingModel, citizen: Citizen, tau: float) -> None:
+    """A homelessness spell begins: outside a shelter first; its own-solution clock starts."""
+    citizen.spell_start = tau
+    citizen.spells += 1
+    citizen.stair_level = 0
+    go_outside(model, citizen, tau, new_spell=True)
+    weeks = _rate_weeks(model.cfg.citizens, "own_solution_weeks", PATTERN_KEYS, citizen.pattern)
+    citizen.spell_token = citizen.spells
+    model.schedule(
+        "street", tau + citizen.draw("own_solution") * weeks, own_solution, citizen, "spell_token"
+    )
+
+
+def own_solution(citizen: Citizen, tau: float) -> None:
+    """The citizen solves their housing outside the municipality's offers (leaves the model)."""
+    if citizen.state in HOMELESS:
+        leave_homelessness(citizen.model, citizen, tau, "own_solution")
+
+
+def leave_homelessness(model: HousingModel, citizen: Citizen, tau: float, how: str) -> None:
+    """End the spell without a municipal dwelling and leave the model."""
+    release_places(model, citizen, tau)
+    citizen.spell_history.append((citizen.spell_start, tau, how))
+    citizen.spell_token = -1
+    model.recorder.exits[citizen.municipality] += 1
+    model.move(citizen, State.EXITED, tau)
+    citizen.remove()
+
+
+def release_places(model: HousingModel, citizen: Citizen, tau: float) -> None:
+    """Give back a shelter bed or a transitional place, closing its cost accruals."""
+    if citizen.state == State.SHELTER:
+        discharge(model, citizen, tau)
+    elif citizen.state == State.TRANSITIONAL:
+        muni = model.municipalities[citizen.municipality]
+        muni.transitional_occupants -= 1
+        accounting.stop_transitional(model, citizen, tau)
+        fill_transitional(model, muni, tau)
+
+
+def go_outside(model: HousingModel, citizen: Citizen, tau: float, new_spell: bool = False) -> None:
+    """Rough sleeping or sofa surfing, until the citizen next seeks a shelter bed."""
+    sofa = citizen.chance("outside_state") < model.cfg.citizens.sofa_share
+    state = State.SOFA_SURFING if sofa else State.ROUGH_SLEEPING
+    if new_spell:
+        # a new citizen is counted as rough sleeping on creation; a returning one is housed
+        model.move(citizen, state, tau)
+    elif citizen.state != state:
+        model.move(citizen, state, tau)
+    else:
+        citizen.version += 1
+    schedule_seek(model, citizen, tau)
+
+
+def schedule_seek(model: HousingModel, citizen: Citizen, tau: float) -> None:
+    weeks = _rate_weeks(model.cfg.citizens, "seek_shelter_weeks", PATTERN_KEYS, citizen.pattern)
+    model.schedule("street", tau + citizen.draw("seek") * weeks, seek_shelter, citizen)
+
+
+# -- shelters ------------------------------------------------------------------------------
+def street_step(model: HousingModel) -> None:
+    """Due shelter, staircase and own-solution events of this week."""
+    model.due_events("street")
+
+
+def _shelter_with_bed(model: HousingModel, citizen: Citizen) -> Municipality | None:
+    """The home municipality's shelter, else the one in the same region with most free beds
+    (shelters are open across municipalities; the home municipality pays)."""
+    home = model.municipalities[citizen.municipality]
+    if home.free_beds > 0:
+        return home
+    region = home.spec.region
+    if not region:
+        return None
+    others = [m for m in model.region(region) if m.free_beds > 0]
+    return max(others, key=lambda m: (m.free_beds, -m.index)) if others else None
+
+
+def seek_shelter(citizen: Citizen, tau: float) -> None:
+    """Ask for a bed; with none free in reach, wait outside for the next free bed."""
+    model = citizen.model
+    host = _shelter_with_bed(model, citizen)
+    if host is None:
+        model.recorder.turned_away[citizen.municipality] += 1
+        model.municipalities[citizen.municipality].bed_queue.append(citizen)
+        citizen.queued_for_bed = citizen.version
+        return
+    admit(model, citizen, host, model.now)
+
+
+def _admit_from_queue(model: HousingModel, host: Municipality, tau: float) -> None:
+    """A bed is free in ``host``: the first still waiting in its queue, or in its region's."""
+    queues = [host] + (
+        [m for m in model.region(host.spec.region) if m is not host] if host.spec.region else []
+    )
+    for muni in queues:
+        queue = muni.bed_queue
+        while queue:
+            citizen = queue.popleft()
+            if citizen.queued_for_bed == citizen.version and citizen.state in OUTSIDE:
+                admit(model, citizen, host, tau)
+                return
+
+
+def admit(model: HousingModel, citizen: Citizen, host, tau: float) -> None:
+    """Admission to a §110 shelter: a stay (and, on the staircase, treatment) begins."""
+    host.shelter_occupants += 1
+    citizen.shelter_host = host.index
+    citizen.shelter_entry = tau
+    model.move(citizen, State.SHELTER, tau)
+    model.recorder.admission(citizen, tau)
+    accounting.start_shelter(model, citizen, tau)
+    days = _rate_weeks(model.cfg.citizens, "stay_mean_days", PATTERN_KEYS, citizen.pattern)
+    model.schedule("street", tau + citizen.draw("stay") * days / DAYS, end_stay, citizen)
+    if citizen.track == "sf" and citizen.stair_level == 0:
+        weeks = _rate_weeks(model.cfg.shelter, "treatment_weeks", NEEDS_KEYS, citizen.needs)
+        model.schedule("street", tau + citizen.draw("treatment") * weeks, treatment_done, citizen)
+
+
+def discharge(model: HousingModel, citizen: Citizen, tau: float) -> None:
+    """Leave the shelter: the bed frees, the stay is recorded and its accruals close."""
+    host = model.municipalities[citizen.shelter_host]
+    host.shelter_occupants -= 1
+    citizen.shelter_host = -1
+    citizen.last_discharge = tau
+    model.recorder.stay(citizen, citizen.shelter_entry, tau)
+    accounting.stop_shelter(model, citizen, tau)
+    if citizen in host.transitional_queue:
+        host.transitional_queue.remove(citizen)
+    _admit_from_queue(model, host, tau)
+
+
+def end_stay(citizen: Citizen, tau: float) -> None:
+    """The stay ends (on the staircase this is a drop-out): back outside."""
+    model = citizen.model
+    discharge(model, citizen, tau)
+    citizen.stair_level = 0
+    go_outside(model, citizen, tau)
+
+
+# -- the staircase (shelter-first) ----------------------------------------------------------
+def treatment_done(citizen: Citizen, tau: float) -> None:
+    """Treatment in the shelter is done: the citizen wants the next step (a transitional place)."""
+    model = citizen.model
+    citizen.stair_level = 1
+    muni = model.municipalities[citizen.municipality]
+    muni.transitional_queue.append(citizen)
+    fill_transitional(model, muni, tau)
+
+
+def fill_transitional(model: HousingModel, muni, tau: float) -> None:
+    """Move the first in the queue into free transitional places."""
+    while muni.free_steps > 0 and muni.transitional_queue:
+        citizen = muni.transitional_queue.popleft()
+        if citizen.state != State.SHELTER or citizen.stair_level != 1:
+            continue
+        discharge(model, citizen, tau)
+        muni.transitional_occupants += 1
+        model.move(citizen, State.TRANSITIONAL, tau)
+        accounting.start_transitional(model, citizen, tau)
+        c = model.cfg.shelter
+        weeks = _rate_weeks(c, "readiness_weeks", NEEDS_KEYS, citizen.needs)
+        model.schedule("street", tau + citizen.draw("readiness") * weeks, become_ready, citizen)
+        schedule_relapse(model, citizen, tau)
+
+
+def schedule_relapse(model: HousingModel, citizen: Citizen, tau: float) -> None:
+    rate = _rate_weeks(model.cfg.shelter, "relapse_per_year", NEEDS_KEYS, citizen.needs) / 52.0
+    if rate > 0:
+        model.schedule("street", tau + citizen.draw("relapse") / rate, relapse, citizen)
+
+
+def become_ready(citizen: Citizen, tau: float) -> None:
+    """Judged housing ready: now eligible for a dwelling under shelter-first."""
+    model = citizen.model
+    citizen.stair_level = 2
+    model.update_eligibility(citizen)
+
+
+def relapse(citizen: Citizen, tau: float) -> None:
+    """Relapse or drop-out from a transitional step: back to the street, the staircase lost."""
+    model = citizen.model
+    release_places(model, citizen, tau)
+    citizen.stair_level = 0
+    go_outside(model, citizen, tau)
+
+
+def return_to_homelessness(model: HousingModel, citizen: Citizen, tau: float) -> None:
+    """A tenancy broke down: a new spell begins (counted as a return)."""
+    model.recorder.returns[citizen.municipality] += 1
+    start_spell(model, citizen, tau)
+
+
+__all__ = ["OUTSIDE", "inflow_step", "street_step", "initial_population"]
