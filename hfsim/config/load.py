@@ -124,11 +124,21 @@ def _merge_file(cfg: DictConfig, group: str, option: str) -> None:
         _set_value(cfg, key, value)
 
 
+def _is_block(path: str) -> bool:
+    """Whether a dotted path names a config block (a dataclass), not a free-form dict."""
+    node: Any = Config()
+    for part in path.split("."):
+        if not dataclasses.is_dataclass(node) or part not in _schema_keys(node):
+            return True  # unknown: flatten, so the error names the full key
+        node = getattr(node, part)
+    return dataclasses.is_dataclass(node)
+
+
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
-    """Dotted (key, leaf) pairs; free-form dicts (experiment scenarios) stay whole."""
+    """Dotted (key, leaf) pairs; free-form dicts (scenarios, parameter ranges) stay whole."""
     for key, value in tree.items():
         path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value and path not in ("experiment.scenarios",):
+        if isinstance(value, Mapping) and value and _is_block(path):
             yield from _flatten(value, path + ".")
         else:
             yield path, value

@@ -770,6 +770,37 @@ class SweepConfig:
 
 
 @dataclass
+class SensitivityConfig:
+    method: str = param("both", choices=("morris", "sobol", "both"), doc="which analyses to run")
+    parameters: dict[str, Any] = field(default_factory=dict)  # dotted key -> [low, high]
+    kpis: list[str] = field(default_factory=list)
+    samples: int = param(
+        16,
+        lo=1,
+        hi=1000000,
+        unit="base samples",
+        doc="Morris trajectories / Sobol base sample size N",
+    )
+    levels: int = param(4, lo=2, hi=20, unit="levels", doc="Morris grid levels")
+
+
+@dataclass
+class CalibrateConfig:
+    parameters: dict[str, Any] = field(default_factory=dict)  # dotted key -> [low, high]
+    targets: list[str] = field(default_factory=list)  # target names in hfsim/data/targets_dk.csv
+    budget: int = param(60, lo=1, hi=1000000, unit="evaluations", doc="objective evaluations")
+    replications: int = param(3, lo=1, hi=1000, unit="runs", doc="replications per evaluation")
+    output: str = param("", doc="where to write the fitted values (a config file)")
+
+
+@dataclass
+class BenchConfig:
+    scales: list[float] = field(default_factory=lambda: [1.0, 2.0, 4.0])
+    repeats: int = param(1, lo=1, hi=100, unit="runs", doc="timed repeats per measurement")
+    naive: bool = param(True, doc="also time the naive baseline (every agent stepped weekly)")
+
+
+@dataclass
 class AppConfig:
     host: str = param("127.0.0.1", doc="address the dashboard binds to")
     port: int = param(8765, lo=1, hi=65535, doc="dashboard port")
@@ -796,4 +827,7 @@ class Config:
     output: OutputConfig = field(default_factory=OutputConfig)
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     sweep: SweepConfig = field(default_factory=SweepConfig)
+    sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
+    calibrate: CalibrateConfig = field(default_factory=CalibrateConfig)
+    bench: BenchConfig = field(default_factory=BenchConfig)
     app: AppConfig = field(default_factory=AppConfig)
