@@ -114,6 +114,19 @@ def _command_help(name: str) -> str:
     return "\n".join(lines)
 
 
+_CURRENT: dict[str, list[str]] = {"overrides": [], "sweeps": []}
+
+
+def current_overrides() -> list[str]:
+    """The command line's override strings, as typed (sweeps included), for the running command."""
+    return list(_CURRENT["overrides"])
+
+
+def sweep_overrides() -> list[str]:
+    """The command line's sweep overrides (``a=1,2``, ``range(...)``, ``interval(...)``)."""
+    return list(_CURRENT["sweeps"])
+
+
 def parse_cli_overrides(args: list[str], sweep_allowed: bool) -> tuple[dict[str, Any], list[str]]:
     """Parse Hydra-syntax overrides into (model overrides, hydra's own overrides).
 
@@ -142,6 +155,7 @@ def parse_cli_overrides(args: list[str], sweep_allowed: bool) -> tuple[dict[str,
                 raise UsageError(
                     f"{arg!r} is a sweep; use `hfsim sweep` to run several values of {key}"
                 )
+            _CURRENT["sweeps"].append(arg)
             continue  # the sweep command validates each value itself
         values[key] = override.value()
     return values, hydra_args
@@ -165,42 +179,52 @@ def main(argv: list[str] | None = None) -> int:
         print(_command_help(name))
         return 0
     command = COMMANDS[name]
+    _CURRENT["overrides"], _CURRENT["sweeps"] = list(rest), []
     try:
         values, _ = parse_cli_overrides(rest, command.sweep_allowed)
         load_config(values)  # refuse bad input before Hydra creates anything
     except (UsageError, ConfigError) as err:
         print(f"hfsim {name}: error: {err}", file=sys.stderr)
         return 2
-    return _run_with_hydra(name, rest)
+    single = [a for a in rest if a not in _CURRENT["sweeps"]]
+    return _run_with_hydra(name, single)
 
 
 def _run_with_hydra(name: str, overrides: list[str]) -> int:
     """Compose with Hydra (output directory, logging) and run the command."""
     import hydra
-    from hydra.core.config_store import ConfigStore
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import DictConfig
 
-    ConfigStore.instance().store(name="hfsim_schema", node=Config)
     status = {"code": 0}
 
     @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
     def _entry(dcfg: DictConfig) -> None:
         logging.getLogger("MESA").setLevel(logging.WARNING)
-        cfg = to_config(dcfg)
         outdir = Path(HydraConfig.get().runtime.output_dir)
-        status["code"] = COMMANDS[name].run(cfg, outdir)
+        try:
+            status["code"] = COMMANDS[name].run(to_config(dcfg), outdir)
+        except (ConfigError, UsageError) as err:
+            print(f"hfsim {name}: error: {err}", file=sys.stderr)
+            _remove_if_only_hydra(outdir)
+            status["code"] = 2
 
     saved = sys.argv
     sys.argv = [f"hfsim-{name}", *overrides]
     try:
         _entry()
-    except ConfigError as err:
-        print(f"hfsim {name}: error: {err}", file=sys.stderr)
-        return 2
     finally:
         sys.argv = saved
     return status["code"]
+
+
+def _remove_if_only_hydra(outdir: Path) -> None:
+    """After refused input, remove a directory holding nothing but Hydra's own files."""
+    import shutil
+
+    hydra_files = {".hydra", "cli.log"}
+    if outdir.is_dir() and {p.name for p in outdir.iterdir()} <= hydra_files:
+        shutil.rmtree(outdir)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,7 +60,8 @@ class Ledger:
         self.cheap_subsidy_units = np.zeros(municipalities)
 
     def change(self, municipality: int, accrual: str, delta: float, tau: float) -> None:
-        """A rate changes by ``delta`` per week at time ``tau`` (within the current week)."""
+        """A rate changes by ``delta`` per week at time ``tau`` in the current week
+        ``(now - 1, now]``; changes at ``now`` itself count from the next week."""
         k = _A[accrual]
         self.rate[municipality, k] += delta
         self.acc[municipality, k] += delta * (self.now - tau)
@@ -103,7 +104,11 @@ class Ledger:
             cost[:, k, 0] = self.booked[:, k]
         self.accrued[week] = acc
         self.booked[:] = 0.0
-        self.acc = self.rate.copy()  # next week starts at the current rates
+
+    def start_week(self, now: float) -> None:
+        """A new week (now - 1, now] begins: it accrues at the current rates unless changed."""
+        self.now = now
+        self.acc = self.rate.copy()
 
     def refund_days_limit(self) -> float:
         """§110 days refunded per rolling year (366 means no limit)."""

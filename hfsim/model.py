@@ -96,8 +96,11 @@ class HousingModel(mesa.Model):
         specs = build_municipalities(cfg)
         self.municipalities = [Municipality(self, i, spec) for i, spec in enumerate(specs)]
         self._regions: dict[str, list[Municipality]] = defaultdict(list)
+        self.region_free_beds: dict[str, int] = defaultdict(int)  # kept by admit/discharge
+        self.region_queued: dict[str, int] = defaultdict(int)  # entries in the bed queues
         for muni in self.municipalities:
             self._regions[muni.spec.region].append(muni)
+            self.region_free_beds[muni.spec.region] += muni.shelter_capacity
         n = len(specs)
         self.associations = [
             HousingAssociation(self, i, s.social_units, s.cheap_units) for i, s in enumerate(specs)
@@ -117,6 +120,12 @@ class HousingModel(mesa.Model):
             for i, spec in enumerate(specs)
             for _ in range(spec.private_landlords)
         ]
+        c = cfg.citizens
+        richest = max(c.affordable_rent_dkk, c.affordable_rent_youth_dkk,
+                      c.affordable_rent_pension_dkk, c.affordable_rent_other_dkk)  # fmt: skip
+        # the highest rent any citizen could be offered (profiles vary rents by up to ±5 %)
+        self.max_affordable_rent = richest * math.exp(0.05) * cfg.allocation.max_rent_burden
+        self.inflow_per_week = np.array([s.inflow_per_year for s in specs]) / WEEKS_PER_YEAR
         self.landlord_units = np.array([ll.units for ll in self.landlords], dtype=float)
         self.vacancies = VacancyDraws(
             cfg.housing,
@@ -170,7 +179,7 @@ class HousingModel(mesa.Model):
     def step(self) -> None:
         """One week: every process of :data:`STEP_ORDER`, in that order."""
         self.now = float(self.steps)
-        self.ledger.now = self.now
+        self.ledger.start_week(self.now)
         for _, process in STEP_ORDER:
             process(self)
             if self.check_invariants:
@@ -240,6 +249,9 @@ class HousingModel(mesa.Model):
             )
             for team in muni.teams.values():
                 assert len(team.cases) <= team.capacity, "caseload over capacity"
+        for name, munis in self._regions.items():
+            free = sum(m.free_beds for m in munis)
+            assert free == self.region_free_beds[name], "regional free-bed count"
         occupied = sum(m.shelter_occupants for m in self.municipalities)
         assert occupied == int(self.counts[:, State.SHELTER].sum()), "beds vs shelter residents"
         housed = [c for c in citizens if c.state == State.HOUSED]

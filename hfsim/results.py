@@ -58,7 +58,7 @@ KPI_NAMES: tuple[str, ...] = tuple(k.key for k in KPIS)
 
 WEEKLY_FLOWS = (
     "inflow", "exits", "returns", "placements", "breakdowns", "offers", "lapsed", "declines",
-    "turned_away", "admissions",
+    "turned_away", "admissions", "passed_on",
 )  # fmt: skip
 WEEKLY_LEVELS = (
     "support_active", "support_waiting", "shelter_occupied", "shelter_capacity",

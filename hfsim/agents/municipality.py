@@ -64,11 +64,15 @@ class Municipality(mesa.Agent):
         excess = max(unit.rent_dkk - citizen.affordable_rent_dkk, 0.0)
         return unit.rent_dkk - share * excess
 
-    def priority(self, citizen: Citizen) -> tuple[int, float]:
-        """Sort key: guarantee overdue first, then longest waiting."""
+    def by_priority(self, limit: int | None = None) -> list[Citizen]:
+        """Eligible citizens, guarantee overdue first, then longest waiting (spell start)."""
+        pool = list(self.eligible.values())
+        key = np.fromiter((c.spell_start for c in pool), float, len(pool))
         guarantee = self.model.cfg.allocation.guarantee_weeks
-        overdue = guarantee > 0 and self.model.now - citizen.spell_start > guarantee
-        return (0 if overdue else 1, citizen.spell_start)
+        if guarantee > 0:
+            key = key - 1e6 * (self.model.now - key > guarantee)
+        order = np.argsort(key, kind="stable")[:limit]
+        return [pool[i] for i in order]
 
     def allocate(self) -> list[tuple[Unit, Citizen]]:
         """Match the offered units to eligible citizens under the allocation rule.
@@ -81,9 +85,8 @@ class Municipality(mesa.Agent):
         self.dirty = False
         model = self.model
         cfg = model.cfg.allocation
-        candidates = sorted(self.eligible.values(), key=self.priority)
-        if cfg.rule == "best_fit":
-            candidates = candidates[: cfg.candidates_per_unit * len(self.offers)]
+        shortlist = cfg.candidates_per_unit * len(self.offers) if cfg.rule == "best_fit" else None
+        candidates = self.by_priority(shortlist)
         m = match_matrices(
             self.offers, candidates, model.now, cfg.max_rent_burden,
             model.cfg.costs.private_subsidy_share,

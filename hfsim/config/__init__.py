@@ -3,4 +3,15 @@
 from hfsim.config.load import ConfigError, compose, group_options, load_config, to_config
 from hfsim.config.schema import Config
 
+
+def register_schema() -> None:
+    """Register the typed schema in Hydra's ConfigStore as ``hfsim_schema`` (the root config's
+    first default), so Hydra-composed configs are typed and refuse unknown keys."""
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="hfsim_schema", node=Config)
+
+
+register_schema()
+
 __all__ = ["Config", "ConfigError", "compose", "group_options", "load_config", "to_config"]

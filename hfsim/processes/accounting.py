@@ -26,16 +26,24 @@ if TYPE_CHECKING:
 
 # -- §110 shelter ------------------------------------------------------------------------
 def start_shelter(model: HousingModel, citizen: Citizen, tau: float) -> None:
+    """Admission: nights accrue; the refund clock runs if days are left in the rolling year.
+
+    Clock events are filed only if they fall before the stay's planned end
+    (``citizen.stay_ends``): a stay can end earlier, never later, so nothing is missed.
+    """
     model.ledger.change(citizen.municipality, "shelter_nights", DAYS_PER_WEEK, tau)
     if tau >= citizen.refund_year_start + WEEKS_PER_YEAR:
         citizen.refund_year_start = tau  # a new rolling year from this admission
         citizen.refund_days_used = 0.0
-    # while in the shelter the rolling year may end: then a new one starts at once
-    model.schedule(
-        "accounting", citizen.refund_year_start + WEEKS_PER_YEAR, refund_year_ends, citizen,
-        "refund_year_token",
-    )  # fmt: skip
+    _schedule_year_end(model, citizen)
     _start_refund(model, citizen, tau)
+
+
+def _schedule_year_end(model: HousingModel, citizen: Citizen) -> None:
+    """While in the shelter the rolling year may end: then a new one starts at once."""
+    year_end = citizen.refund_year_start + WEEKS_PER_YEAR
+    if year_end < citizen.stay_ends:
+        model.schedule("accounting", year_end, refund_year_ends, citizen, "refund_year_token")
 
 
 def _start_refund(model: HousingModel, citizen: Citizen, tau: float) -> None:
@@ -45,13 +53,9 @@ def _start_refund(model: HousingModel, citizen: Citizen, tau: float) -> None:
     citizen.refund_since = tau
     citizen.refund_token += 1
     model.ledger.change(citizen.municipality, "shelter_refund_nights", DAYS_PER_WEEK, tau)
-    model.schedule(
-        "accounting",
-        tau + remaining_days / DAYS_PER_WEEK,
-        refund_exhausted,
-        citizen,
-        "refund_token",
-    )
+    exhausted = tau + remaining_days / DAYS_PER_WEEK
+    if exhausted < citizen.stay_ends:
+        model.schedule("accounting", exhausted, refund_exhausted, citizen, "refund_token")
 
 
 def _stop_refund(model: HousingModel, citizen: Citizen, tau: float) -> None:
@@ -81,9 +85,7 @@ def refund_year_ends(citizen: Citizen, tau: float) -> None:
     citizen.refund_year_start = tau
     citizen.refund_days_used = 0.0
     citizen.refund_year_token += 1
-    model.schedule(
-        "accounting", tau + WEEKS_PER_YEAR, refund_year_ends, citizen, "refund_year_token"
-    )
+    _schedule_year_end(model, citizen)
     _start_refund(model, citizen, tau)
 
 

@@ -9,6 +9,7 @@ keyed random numbers.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,20 +33,21 @@ NEEDS_KEYS = ("low", "moderate", "high")
 
 
 # -- who comes in ------------------------------------------------------------------------
-def _new_citizen(
-    model: HousingModel, municipality: int, rng: np.random.Generator, stock: bool
-) -> Citizen:
-    """Draw a profile from the population mix (from the ``inflow`` or ``init`` stream)."""
+PROFILE_DRAWS = 6  # uniforms per new citizen: age, needs, pattern, income, rent, arrival time
+
+
+def _new_citizen(model: HousingModel, municipality: int, u: np.ndarray, stock: bool) -> Citizen:
+    """A citizen whose profile is read off a row of uniforms (``inflow`` or ``init`` stream)."""
     c = model.cfg.citizens
-    u = rng.random(5)
     age = 0 if u[0] < c.youth_share else (2 if u[0] > 1 - c.senior_share else 1)
-    needs = int(np.searchsorted(np.cumsum([c.needs_share_low, c.needs_share_moderate]), u[1]))
+    needs = 0 if u[1] < c.needs_share_low else (1 if u[1] < 1 - c.needs_share_high else 2)
     # The stock at a point in time holds more chronic users than the inflow does (they stay
-    # longer); the initial population uses a stock-weighted mix, the warm-up does the rest.
-    shares = [c.pattern_share_transitional, c.pattern_share_episodic]
-    if stock:
-        shares = [0.5, 0.2]
-    pattern = int(np.searchsorted(np.cumsum(shares), u[2]))
+    # longer); the initial population uses a stock-weighted mix [assumption], the warm-up
+    # does the rest.
+    transitional, episodic = (
+        (0.5, 0.2) if stock else (c.pattern_share_transitional, c.pattern_share_episodic)
+    )
+    pattern = 0 if u[2] < transitional else (1 if u[2] < transitional + episodic else 2)
     income = (
         1 if u[3] < c.disability_pension_share else (2 if u[3] > 1 - c.other_income_share else 0)
     )
@@ -53,20 +55,16 @@ def _new_citizen(
         rent = c.affordable_rent_youth_dkk if age == 0 else c.affordable_rent_dkk
     else:
         rent = c.affordable_rent_pension_dkk if income == 1 else c.affordable_rent_other_dkk
-    rent *= float(np.exp(0.1 * (u[4] - 0.5)))
+    rent *= math.exp(0.1 * (u[4] - 0.5))
     citizen = Citizen(model, municipality, age, needs, pattern, income, rent)
     citizen.track = model.policy.track(citizen)
     model.counts[municipality, State.ROUGH_SLEEPING] += 1
+    model.recorder.enter(municipality, State.ROUGH_SLEEPING)
     # one lifetime clock for leaving the system (death, institution, moving away)
     rate = c.exit_other_per_year / 52.0
     if rate > 0:
-        model.schedule(
-            "inflow",
-            model.now + citizen.draw("exit_other") / rate,
-            exit_other,
-            citizen,
-            "unique_id",
-        )
+        leaves = model.now + citizen.draw("exit_other") / rate
+        model.schedule("inflow", leaves, exit_other, citizen, "unique_id")
     return citizen
 
 
@@ -74,23 +72,24 @@ def initial_population(model: HousingModel) -> None:
     """The homeless at the start of the warm-up, all outside shelters; the warm-up fills them."""
     rng = model.streams.stream("init")
     for muni in model.municipalities:
-        for _ in range(muni.spec.initial_homeless):
-            citizen = _new_citizen(model, muni.index, rng, stock=True)
-            start_spell(model, citizen, 0.0)
+        draws = rng.random((muni.spec.initial_homeless, PROFILE_DRAWS))
+        for u in draws:
+            start_spell(model, _new_citizen(model, muni.index, u, stock=True), 0.0)
 
 
 def inflow_step(model: HousingModel) -> None:
     """New spells this week (Poisson per municipality) and exits from the system."""
     model.due_events("inflow")
     rng = model.streams.stream("inflow")
-    rates = np.array([m.spec.inflow_per_year for m in model.municipalities]) / 52.0
-    arrivals = rng.poisson(rates)
+    arrivals = rng.poisson(model.inflow_per_week)
+    draws = rng.random((int(arrivals.sum()), PROFILE_DRAWS))
+    row = 0
     for m in np.flatnonzero(arrivals):
-        for _ in range(arrivals[m]):
-            tau = model.now - rng.random()  # arrivals spread over the week
-            citizen = _new_citizen(model, int(m), rng, stock=False)
-            model.recorder.inflow[m] += 1
-            start_spell(model, citizen, tau)
+        model.recorder.inflow[m] += arrivals[m]
+        for u in draws[row : row + arrivals[m]]:
+            citizen = _new_citizen(model, int(m), u, stock=False)
+            start_spell(model, citizen, model.now - u[5])  # arrivals spread over the week
+        row += arrivals[m]
 
 
 def exit_other(citizen: Citizen, tau: float) -> None:
@@ -179,10 +178,10 @@ def _shelter_with_bed(model: HousingModel, citizen: Citizen) -> Municipality | N
     if home.free_beds > 0:
         return home
     region = home.spec.region
-    if not region:
+    if not region or model.region_free_beds[region] <= 0:
         return None
     others = [m for m in model.region(region) if m.free_beds > 0]
-    return max(others, key=lambda m: (m.free_beds, -m.index)) if others else None
+    return max(others, key=lambda m: (m.free_beds, -m.index))
 
 
 def seek_shelter(citizen: Citizen, tau: float) -> None:
@@ -190,8 +189,10 @@ def seek_shelter(citizen: Citizen, tau: float) -> None:
     model = citizen.model
     host = _shelter_with_bed(model, citizen)
     if host is None:
+        home = model.municipalities[citizen.municipality]
         model.recorder.turned_away[citizen.municipality] += 1
-        model.municipalities[citizen.municipality].bed_queue.append(citizen)
+        home.bed_queue.append(citizen)
+        model.region_queued[home.spec.region] += 1
         citizen.queued_for_bed = citizen.version
         return
     admit(model, citizen, host, model.now)
@@ -199,13 +200,15 @@ def seek_shelter(citizen: Citizen, tau: float) -> None:
 
 def _admit_from_queue(model: HousingModel, host: Municipality, tau: float) -> None:
     """A bed is free in ``host``: the first still waiting in its queue, or in its region's."""
-    queues = [host] + (
-        [m for m in model.region(host.spec.region) if m is not host] if host.spec.region else []
-    )
+    region = host.spec.region
+    if model.region_queued[region] <= 0:
+        return
+    queues = [host] + ([m for m in model.region(region) if m is not host] if region else [])
     for muni in queues:
         queue = muni.bed_queue
         while queue:
             citizen = queue.popleft()
+            model.region_queued[region] -= 1
             if citizen.queued_for_bed == citizen.version and citizen.state in OUTSIDE:
                 admit(model, citizen, host, tau)
                 return
@@ -214,13 +217,15 @@ def _admit_from_queue(model: HousingModel, host: Municipality, tau: float) -> No
 def admit(model: HousingModel, citizen: Citizen, host, tau: float) -> None:
     """Admission to a §110 shelter: a stay (and, on the staircase, treatment) begins."""
     host.shelter_occupants += 1
+    model.region_free_beds[host.spec.region] -= 1
     citizen.shelter_host = host.index
     citizen.shelter_entry = tau
     model.move(citizen, State.SHELTER, tau)
     model.recorder.admission(citizen, tau)
-    accounting.start_shelter(model, citizen, tau)
     days = _rate_weeks(model.cfg.citizens, "stay_mean_days", PATTERN_KEYS, citizen.pattern)
-    model.schedule("street", tau + citizen.draw("stay") * days / DAYS, end_stay, citizen)
+    citizen.stay_ends = tau + citizen.draw("stay") * days / DAYS
+    model.schedule("street", citizen.stay_ends, end_stay, citizen)
+    accounting.start_shelter(model, citizen, tau)
     if citizen.track == "sf" and citizen.stair_level == 0:
         weeks = _rate_weeks(model.cfg.shelter, "treatment_weeks", NEEDS_KEYS, citizen.needs)
         model.schedule("street", tau + citizen.draw("treatment") * weeks, treatment_done, citizen)
@@ -230,6 +235,7 @@ def discharge(model: HousingModel, citizen: Citizen, tau: float) -> None:
     """Leave the shelter: the bed frees, the stay is recorded and its accruals close."""
     host = model.municipalities[citizen.shelter_host]
     host.shelter_occupants -= 1
+    model.region_free_beds[host.spec.region] += 1
     citizen.shelter_host = -1
     citizen.last_discharge = tau
     model.recorder.stay(citizen, citizen.shelter_entry, tau)

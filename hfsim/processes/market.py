@@ -50,6 +50,11 @@ def _neighbourhood(muni: Municipality, vulnerable: bool, u: float) -> Neighbourh
 
 
 def _offer(model, muni, kind, rent, small, area, flex, landlord) -> None:
+    """Offer a unit, unless no citizen could ever afford it: such a nomination goes to the
+    municipality's other nominees (the homelessness unit does not claim it)."""
+    if kind != "private" and rent > model.max_affordable_rent:
+        model.recorder.passed_on[muni.index] += 1
+        return
     unit = Unit(model.new_unit_id(), muni.index, kind, rent, small, area, flex, landlord, model.now)
     muni.offers.append(unit)
     muni.dirty = True

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: set up, then compare Housing First with shelter-first on the default
+# municipality (Aarhus). Extra arguments are passed to `hfsim compare`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh all
+if .venv/bin/hfsim --help | grep -q '^  compare'; then
+  exec .venv/bin/hfsim compare "$@"
+fi
+exec .venv/bin/hfsim run "$@"
