@@ -75,6 +75,16 @@ def default_workers(requested: int) -> int:
         return os.cpu_count() or 1
 
 
+def _context():
+    """Fork where it is safe (Linux, one thread): workers start in milliseconds with hfsim
+    already imported; elsewhere spawn."""
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return get_context("fork")
+    return get_context("spawn")
+
+
 def run_replications(
     cfg: Config,
     replications: Iterable[int] | None = None,
@@ -98,7 +108,7 @@ def run_replications(
     if n_workers <= 1:
         results = list(wrap(map(_worker, jobs), len(jobs)))
     else:
-        with ProcessPoolExecutor(n_workers, mp_context=get_context("forkserver")) as pool:
+        with ProcessPoolExecutor(n_workers, mp_context=_context()) as pool:
             results = list(wrap(pool.map(_worker, jobs), len(jobs)))
     return sorted(results, key=lambda r: r.replication)
 
@@ -106,6 +116,8 @@ def run_replications(
 def tqdm_progress(label: str) -> Callable[[Iterable[RunResult], int], Iterable[RunResult]]:
     """A progress bar on stderr (quiet when stderr is not a terminal and CI is set)."""
     from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: replications may fork
 
     def wrap(it: Iterable[RunResult], total: int) -> Iterable[RunResult]:
         return tqdm(it, total=total, desc=label, unit="run", file=sys.stderr, leave=True)

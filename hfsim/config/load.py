@@ -57,7 +57,8 @@ def _split_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, str], dict
     """Separate group choices (``policy=shelter_first``) from dotted values."""
     groups, values = {}, {}
     for key, value in overrides.items():
-        if key in GROUPS and isinstance(value, str):
+        if key in GROUPS and not isinstance(value, Mapping):
+            value = str(value)
             if value not in group_options(key):
                 raise ConfigError(
                     f"{key}={value!r} is not an option; allowed: {', '.join(group_options(key))}"
