@@ -59,7 +59,10 @@ def test_every_numeric_default_has_a_source_or_says_assumption():
         ({"shelter.capcity": 5}, "unknown key 'shelter.capcity'; valid keys in shelter"),
         ({"nonsense": 1}, "unknown key 'nonsense'; valid keys in the top level"),
         ({"policy": "staircase"}, "policy='staircase' is not an option; allowed:"),
-        ({"allocation.rule": "random"}, "allocation.rule='random' is not allowed; allowed: first_come"),
+        (
+            {"allocation.rule": "random"},
+            "allocation.rule='random' is not allowed; allowed: first_come",
+        ),
         ({"shelter.capacity": "many"}, "shelter.capacity"),
         ({"citizens.needs_share_low": 0.9}, "must sum to 1"),
     ],
