@@ -39,18 +39,82 @@ class Match:
     score: np.ndarray  # fit score (higher is better)
 
 
+class CandidatePool:
+    """The citizens who may be offered a dwelling now, with their matching attributes kept in
+    numpy arrays, so a round costs array operations, not a loop over citizens."""
+
+    def __init__(self) -> None:
+        self._slot: dict[int, int] = {}
+        self._citizens: list[Citizen | None] = []
+        self._free: list[int] = []
+        self.afford = np.zeros(0)
+        self.benefit = np.zeros(0, dtype=bool)
+        self.needs = np.zeros(0, dtype=np.int8)
+        self.spell_start = np.zeros(0)
+        self.active = np.zeros(0, dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self._slot)
+
+    def __contains__(self, citizen: Citizen) -> bool:
+        return citizen.unique_id in self._slot
+
+    def values(self) -> list[Citizen]:
+        return [self._citizens[i] for i in self._slot.values()]
+
+    def add(self, citizen: Citizen) -> None:
+        if not self._free:
+            self._grow()
+        i = self._free.pop()
+        self._slot[citizen.unique_id] = i
+        self._citizens[i] = citizen
+        self.afford[i] = citizen.affordable_rent_dkk
+        self.benefit[i] = citizen.benefit_recipient
+        self.needs[i] = citizen.needs
+        self.spell_start[i] = citizen.spell_start
+        self.active[i] = True
+
+    def remove(self, citizen: Citizen) -> None:
+        i = self._slot.pop(citizen.unique_id)
+        self._citizens[i] = None
+        self.active[i] = False
+        self._free.append(i)
+
+    def _grow(self) -> None:
+        old = len(self.active)
+        new = max(64, 2 * old)
+        for name in ("afford", "benefit", "needs", "spell_start", "active"):
+            array = getattr(self, name)
+            grown = np.zeros(new, dtype=array.dtype)
+            grown[:old] = array
+            setattr(self, name, grown)
+        self._citizens.extend([None] * (new - old))
+        self._free.extend(range(new - 1, old - 1, -1))
+
+    def by_priority(self, now: float, guarantee_weeks: int) -> np.ndarray:
+        """Slots in priority order: longest waiting first (the guarantee's overdue are the
+        longest waiting, so first come already serves them first)."""
+        slots = np.flatnonzero(self.active)
+        return slots[np.argsort(self.spell_start[slots], kind="stable")]
+
+    def citizen(self, slot: int) -> Citizen:
+        return self._citizens[slot]  # type: ignore[return-value]
+
+
 def match_matrices(
     units: Sequence[Unit],
-    candidates: Sequence[Citizen],
+    pool: CandidatePool,
+    slots: np.ndarray,
     now: float,
     max_rent_burden: float,
     private_subsidy_share: float,
+    guarantee_weeks: int = 0,
 ) -> Match:
-    """Feasibility (without the support condition) and fit of every unit-citizen pair."""
-    afford = np.array([c.affordable_rent_dkk for c in candidates])
-    benefit = np.array([c.benefit_recipient for c in candidates])
-    needs = np.array([c.needs for c in candidates])
-    waited = now - np.array([c.spell_start for c in candidates])
+    """Feasibility (without the support condition) and fit of every unit-candidate pair."""
+    afford = pool.afford[slots]
+    benefit = pool.benefit[slots]
+    needs = pool.needs[slots]
+    waited = now - pool.spell_start[slots]
     rent = np.array([u.rent_dkk for u in units])[:, None]
     private = np.array([u.kind == "private" for u in units])[:, None]
     flex = np.array([u.flex_letting for u in units])[:, None]
@@ -61,11 +125,13 @@ def match_matrices(
     burden = (rent - subsidy) / afford
     suits = (burden <= max_rent_burden) & ~(flex & benefit)
     is_misfit = ((needs == 2) & vulnerable) | ((needs >= 1) & ~small)
+    overdue = (waited > guarantee_weeks) if guarantee_weeks > 0 else np.zeros_like(waited, bool)
     score = (
         -2.0 * np.maximum(burden - 0.8, 0.0)
         - 4.0 * concentration * (1 + needs)
         - 1.0 * is_misfit
         + 0.01 * waited
+        + 10.0 * overdue  # a housing guarantee puts the overdue first
     )
     return Match(suits=suits, score=score)
 

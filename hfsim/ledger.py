@@ -51,8 +51,9 @@ class Ledger:
         self.costs = costs
         self.regime = regime
         self.now = 0.0  # time of the step being processed (end of the current week)
-        self.rate = np.zeros((municipalities, len(ACCRUALS)))
-        self.acc = np.zeros((municipalities, len(ACCRUALS)))
+        # rates and this week's integrals as plain lists: events change them one at a time
+        self.rate = [[0.0] * len(ACCRUALS) for _ in range(municipalities)]
+        self.acc = [[0.0] * len(ACCRUALS) for _ in range(municipalities)]
         self.booked = np.zeros((municipalities, len(CATEGORIES)))
         self.accrued = np.zeros((weeks + 1, municipalities, len(ACCRUALS)))
         # cost[week, municipality, category, payer]
@@ -63,8 +64,8 @@ class Ledger:
         """A rate changes by ``delta`` per week at time ``tau`` in the current week
         ``(now - 1, now]``; changes at ``now`` itself count from the next week."""
         k = _A[accrual]
-        self.rate[municipality, k] += delta
-        self.acc[municipality, k] += delta * (self.now - tau)
+        self.rate[municipality][k] += delta
+        self.acc[municipality][k] += delta * (self.now - tau)
 
     def book(self, municipality: int, category: str, amount_dkk: float) -> None:
         """A one-off municipal cost in the current week (guarantees, vacant rent)."""
@@ -72,7 +73,7 @@ class Ledger:
 
     def close_week(self, week: int) -> None:
         """Integrate the accruals of the week ending now and split costs between payers."""
-        acc = self.acc
+        acc = np.array(self.acc)
         c, r = self.costs, self.regime
         cost = self.cost[week]
         shelter = acc[:, _A["shelter_nights"]] * c.shelter_dkk_per_night
@@ -108,7 +109,7 @@ class Ledger:
     def start_week(self, now: float) -> None:
         """A new week (now - 1, now] begins: it accrues at the current rates unless changed."""
         self.now = now
-        self.acc = self.rate.copy()
+        self.acc = [row[:] for row in self.rate]
 
     def refund_days_limit(self) -> float:
         """§110 days refunded per rolling year (366 means no limit)."""

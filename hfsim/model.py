@@ -134,7 +134,8 @@ class HousingModel(mesa.Model):
             self.streams.stream("market"),
         )
         self.ledger = Ledger(n, self.total_weeks, cfg.costs, cfg.regime)
-        self.counts = np.zeros((n, len(State)), dtype=np.int64)
+        # current count per municipality and state: plain lists, updated on every move
+        self.state_counts: list[list[int]] = [[0] * len(State) for _ in range(n)]
         self.recorder = Recorder(self)
         self.tenancy_log: list[Tenancy] = []
         self.next_unit_id = 0
@@ -159,6 +160,7 @@ class HousingModel(mesa.Model):
             return
         week = max(math.ceil(tau - 1e-9), int(self.now) + 1)
         self._event_seq += 1
+        # (time, sequence) sort the bucket; the sequence is unique, so nothing else is compared
         event = (tau, self._event_seq, handler, owner, token_attr, getattr(owner, token_attr))
         self._calendar[phase][week].append(event)
 
@@ -167,7 +169,7 @@ class HousingModel(mesa.Model):
         bucket = self._calendar[phase].pop(int(self.now), None)
         if not bucket:
             return 0
-        bucket.sort(key=lambda e: (e[0], e[1]))
+        bucket.sort()
         ran = 0
         for tau, _, handler, owner, token_attr, token in bucket:
             if getattr(owner, token_attr) == token:
@@ -194,8 +196,9 @@ class HousingModel(mesa.Model):
     def move(self, citizen: Citizen, state: State, tau: float) -> None:
         """Move a citizen to a new state (the one place where states change)."""
         m = citizen.municipality
-        self.counts[m, citizen.state] -= 1
-        self.counts[m, state] += 1
+        row = self.state_counts[m]
+        row[citizen.state] -= 1
+        row[state] += 1
         self.recorder.flow(m, citizen.state, state)
         citizen.state = state
         citizen.state_since = tau
@@ -213,11 +216,11 @@ class HousingModel(mesa.Model):
         if eligible == citizen.eligible:
             return
         citizen.eligible = eligible
-        muni.dirty = True
         if eligible:
-            muni.eligible[citizen.unique_id] = citizen
+            muni.eligible.add(citizen)
+            muni.arrivals.append(citizen)
         else:
-            del muni.eligible[citizen.unique_id]
+            muni.eligible.remove(citizen)
 
     def support_available(self, muni: Municipality, citizen: Citizen) -> bool:
         """Whether a placement may go ahead given the support that must follow it."""
@@ -260,6 +263,11 @@ class HousingModel(mesa.Model):
         )
         units = [c.tenancy.unit.id for c in housed]
         assert len(units) == len(set(units)), "a unit with two tenants"
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Current count per municipality (rows) and state (columns)."""
+        return np.array(self.state_counts, dtype=np.int64)
 
     @property
     def population(self) -> dict[str, int]:

@@ -78,8 +78,8 @@ class Recorder:
         n = len(model.municipalities)
         self.model = model
         self.counts = np.zeros((weeks, n, len(State)), dtype=np.int32)
-        self.entries = np.zeros((n, len(State)), dtype=np.int64)  # cumulative
-        self.leaves = np.zeros((n, len(State)), dtype=np.int64)
+        self.entries = [[0] * len(State) for _ in range(n)]  # cumulative, per municipality
+        self.leaves = [[0] * len(State) for _ in range(n)]
         self.entries_log = np.zeros((weeks, n, len(State)), dtype=np.int64)
         self.leaves_log = np.zeros((weeks, n, len(State)), dtype=np.int64)
         self.flows = {k: np.zeros((weeks, n), dtype=np.int32) for k in WEEKLY_FLOWS}
@@ -94,11 +94,11 @@ class Recorder:
 
     # -- during the run --------------------------------------------------------------------
     def flow(self, m: int, old: State, new: State) -> None:
-        self.leaves[m, old] += 1
-        self.entries[m, new] += 1
+        self.leaves[m][old] += 1
+        self.entries[m][new] += 1
 
     def enter(self, m: int, state: State) -> None:
-        self.entries[m, state] += 1
+        self.entries[m][state] += 1
 
     def year_of(self, tau: float) -> int:
         return math.floor((tau - self.model.warmup_weeks) / 52.0)
@@ -131,7 +131,7 @@ class Recorder:
     def collect(self, model: HousingModel) -> None:
         """Store this week's counts and flows (phase 8 of the step)."""
         w = int(model.now)
-        self.counts[w] = model.counts
+        self.counts[w] = model.state_counts
         self.entries_log[w] = self.entries
         self.leaves_log[w] = self.leaves
         for k in WEEKLY_FLOWS:

@@ -10,7 +10,7 @@ import numpy as np
 
 from hfsim.agents.citizen import Citizen
 from hfsim.agents.support import SupportTeam
-from hfsim.allocation import best_fit, first_come, match_matrices, misfit
+from hfsim.allocation import CandidatePool, Match, best_fit, first_come, match_matrices, misfit
 from hfsim.housing import Neighbourhood, Unit
 from hfsim.municipalities import MunicipalitySpec
 
@@ -39,10 +39,11 @@ class Municipality(mesa.Agent):
         self.transitional_queue: deque[Citizen] = deque()
         self.bed_queue: deque[Citizen] = deque()  # outside, waiting for a free shelter bed
         self.offers: list[Unit] = []
-        self.eligible: dict[int, Citizen] = {}  # homeless citizens who may get a dwelling now
+        self.eligible = CandidatePool()  # homeless citizens who may get a dwelling now
         self.teams: dict[str, SupportTeam] = {}
         self.neighbourhoods: list[Neighbourhood] = []
-        self.dirty = True  # something changed since the last allocation round
+        self.dirty = True  # offers, support slots or declines changed since the last round
+        self.arrivals: list[Citizen] = []  # citizens who became eligible since the last round
         self.guarantee_met = 0
         self.guarantee_due = 0
 
@@ -64,33 +65,45 @@ class Municipality(mesa.Agent):
         excess = max(unit.rent_dkk - citizen.affordable_rent_dkk, 0.0)
         return unit.rent_dkk - share * excess
 
-    def by_priority(self, limit: int | None = None) -> list[Citizen]:
-        """Eligible citizens, guarantee overdue first, then longest waiting (spell start)."""
-        pool = list(self.eligible.values())
-        key = np.fromiter((c.spell_start for c in pool), float, len(pool))
-        guarantee = self.model.cfg.allocation.guarantee_weeks
-        if guarantee > 0:
-            key = key - 1e6 * (self.model.now - key > guarantee)
-        order = np.argsort(key, kind="stable")[:limit]
-        return [pool[i] for i in order]
+    def _matrices(self, slots: np.ndarray) -> Match:
+        cfg = self.model.cfg
+        return match_matrices(
+            self.offers, self.eligible, slots, self.model.now, cfg.allocation.max_rent_burden,
+            cfg.costs.private_subsidy_share, cfg.allocation.guarantee_weeks,
+        )  # fmt: skip
+
+    def _worth_a_round(self) -> bool:
+        """Whether matching could give anything new since the last round.
+
+        A new offer, a freed support slot or a declined offer call for a full round; newly
+        eligible citizens only if one of them suits one of the units on offer.
+        """
+        arrivals, self.arrivals = self.arrivals, []
+        if not self.offers or not len(self.eligible):
+            return False
+        if self.dirty:
+            return True
+        slots = [self.eligible._slot[c.unique_id] for c in arrivals if c in self.eligible]
+        return bool(slots) and bool(self._matrices(np.array(slots)).suits.any())
 
     def allocate(self) -> list[tuple[Unit, Citizen]]:
         """Match the offered units to eligible citizens under the allocation rule.
 
-        Nothing is recomputed unless something changed since the last round (a new offer, a
-        newly eligible citizen, a freed support slot), so quiet weeks cost nothing.
+        ``best_fit`` considers the ``allocation.candidates_per_unit`` × units candidates of
+        highest priority among those a unit on offer suits.
         """
-        if not self.dirty or not self.offers or not self.eligible:
+        if not self._worth_a_round():
             return []
         self.dirty = False
         model = self.model
         cfg = model.cfg.allocation
-        shortlist = cfg.candidates_per_unit * len(self.offers) if cfg.rule == "best_fit" else None
-        candidates = self.by_priority(shortlist)
-        m = match_matrices(
-            self.offers, candidates, model.now, cfg.max_rent_burden,
-            model.cfg.costs.private_subsidy_share,
-        )  # fmt: skip
+        slots = self.eligible.by_priority(model.now, cfg.guarantee_weeks)
+        m = self._matrices(slots)
+        keep = np.flatnonzero(m.suits.any(axis=0))
+        if cfg.rule == "best_fit":
+            keep = keep[: cfg.candidates_per_unit * len(self.offers)]
+        candidates = [self.eligible.citizen(s) for s in slots[keep]]
+        m = Match(suits=m.suits[:, keep], score=m.score[:, keep])
         methods = [model.policy.support_method(c) for c in candidates]
         wait = model.cfg.policy.support_shortage == "wait"
         free = {name: team.free for name, team in self.teams.items()}

@@ -58,7 +58,7 @@ def _new_citizen(model: HousingModel, municipality: int, u: np.ndarray, stock: b
     rent *= math.exp(0.1 * (u[4] - 0.5))
     citizen = Citizen(model, municipality, age, needs, pattern, income, rent)
     citizen.track = model.policy.track(citizen)
-    model.counts[municipality, State.ROUGH_SLEEPING] += 1
+    model.state_counts[municipality][State.ROUGH_SLEEPING] += 1
     model.recorder.enter(municipality, State.ROUGH_SLEEPING)
     # one lifetime clock for leaving the system (death, institution, moving away)
     rate = c.exit_other_per_year / 52.0
@@ -203,15 +203,23 @@ def _admit_from_queue(model: HousingModel, host: Municipality, tau: float) -> No
     region = host.spec.region
     if model.region_queued[region] <= 0:
         return
-    queues = [host] + ([m for m in model.region(region) if m is not host] if region else [])
-    for muni in queues:
-        queue = muni.bed_queue
-        while queue:
-            citizen = queue.popleft()
-            model.region_queued[region] -= 1
-            if citizen.queued_for_bed == citizen.version and citizen.state in OUTSIDE:
-                admit(model, citizen, host, tau)
-                return
+    if _admit_first_waiting(model, host, host, tau):
+        return
+    for muni in model.region(region) if region else ():
+        if muni is not host and _admit_first_waiting(model, muni, host, tau):
+            return
+
+
+def _admit_first_waiting(model: HousingModel, muni: Municipality, host, tau: float) -> bool:
+    """Admit the first citizen still waiting in ``muni``'s bed queue to ``host``'s shelter."""
+    queue = muni.bed_queue
+    while queue:
+        citizen = queue.popleft()
+        model.region_queued[muni.spec.region] -= 1
+        if citizen.queued_for_bed == citizen.version and citizen.state in OUTSIDE:
+            admit(model, citizen, host, tau)
+            return True
+    return False
 
 
 def admit(model: HousingModel, citizen: Citizen, host, tau: float) -> None:

@@ -58,6 +58,7 @@ def offer(model: HousingModel, muni: Municipality, unit: Unit, citizen: Citizen)
     if citizen.chance("decline") < decline:
         model.recorder.declines[muni.index] += 1
         citizen.quarantined_until = model.now + cfg.decline_quarantine_weeks
+        muni.dirty = True  # the unit is still on offer: others may take it
         model.update_eligibility(citizen)
         model.schedule(
             "allocation", citizen.quarantined_until, end_quarantine, citizen, "spell_token"
@@ -107,8 +108,8 @@ def move_in(model: HousingModel, muni: Municipality, unit: Unit, citizen: Citize
         model.schedule(
             "tenancies", tau + citizen.draw("moved_on") / rate, moved_on, tenancy, "token_end"
         )
-    model.schedule("tenancies", tau + 52.0, stable_year, tenancy, "token_end")
     reschedule(model, tenancy, tau)
+    schedule_review(model, tenancy, tau)
 
 
 # -- the hazard ------------------------------------------------------------------------------
@@ -156,16 +157,23 @@ def reschedule(model: HousingModel, tenancy: Tenancy, tau: float) -> None:
         model.schedule(
             "tenancies", tau + remaining / tenancy.segment_rate, breakdown, tenancy, "token"
         )
+
+
+def schedule_review(model: HousingModel, tenancy: Tenancy, tau: float) -> None:
+    """The next review: when the age factor changes (6 and 12 months), then yearly."""
     age = tau - tenancy.start
-    next_review = next((w for w in REVIEW_WEEKS if w > age + 1e-9), None)
-    if next_review is None:
-        next_review = age + 52.0
-    model.schedule("tenancies", tenancy.start + next_review, review, tenancy, "token")
+    next_age = next((w for w in REVIEW_WEEKS if w > age + 1e-9), age + 52.0)
+    model.schedule("tenancies", tenancy.start + next_age, review, tenancy, "token_end")
 
 
 def review(tenancy: Tenancy, tau: float) -> None:
-    """The age factor changes, and the neighbourhood concentration is read again."""
-    reschedule(tenancy.citizen.model, tenancy, tau)
+    """The age factor changes and the neighbourhood concentration is read again; after a
+    stable first year a private landlord's trust grows."""
+    model = tenancy.citizen.model
+    reschedule(model, tenancy, tau)
+    schedule_review(model, tenancy, tau)
+    if tenancy.unit.kind == "private" and abs(tau - tenancy.start - 52.0) < 1e-6:
+        model.landlords[tenancy.unit.landlord].gain_trust(model.cfg.housing)
 
 
 # -- endings ---------------------------------------------------------------------------------
@@ -191,13 +199,6 @@ def breakdown(tenancy: Tenancy, tau: float) -> None:
 def moved_on(tenancy: Tenancy, tau: float) -> None:
     """A good ending: the citizen moves on to housing outside the model."""
     end_tenancy(tenancy.citizen.model, tenancy, tau, "moved_on")
-
-
-def stable_year(tenancy: Tenancy, tau: float) -> None:
-    """A year without breakdown: a private landlord's trust grows."""
-    model = tenancy.citizen.model
-    if tenancy.unit.kind == "private":
-        model.landlords[tenancy.unit.landlord].gain_trust(model.cfg.housing)
 
 
 def end_tenancy(model: HousingModel, tenancy: Tenancy, tau: float, how: str) -> None:
