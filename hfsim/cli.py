@@ -187,7 +187,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hfsim {name}: error: {err}", file=sys.stderr)
         return 2
     single = [a for a in rest if a not in _CURRENT["sweeps"]]
+    try:
+        _compose_with_hydra(single)  # Hydra's own composition errors, before it writes
+    except UsageError as err:
+        print(f"hfsim {name}: error: {err}", file=sys.stderr)
+        return 2
     return _run_with_hydra(name, single)
+
+
+def _compose_with_hydra(overrides: list[str]) -> None:
+    """Compose the config as Hydra will, turning its errors into a one-line usage error."""
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            to_config(compose("config", overrides=overrides))
+    except ConfigError:
+        raise
+    except (HydraException, OmegaConfBaseException) as err:
+        raise UsageError(str(err).strip().splitlines()[0]) from None
 
 
 def _run_with_hydra(name: str, overrides: list[str]) -> int:

@@ -202,6 +202,14 @@ def kaplan_meier(durations: np.ndarray, events: np.ndarray, at: float) -> float:
     return float(survival)
 
 
+def _spell_start(tenancy: Tenancy) -> float:
+    """When the homelessness spell that ended in this tenancy began (weeks)."""
+    for start, end, how in reversed(tenancy.citizen.spell_history):
+        if how == "housed" and end == tenancy.start:
+            return start
+    return math.nan
+
+
 def tenancy_table(model: HousingModel) -> pd.DataFrame:
     """One row per tenancy (times in weeks since the start of the warm-up; durations in days)."""
     end_of_run = float(model.total_weeks)
@@ -220,6 +228,7 @@ def tenancy_table(model: HousingModel) -> pd.DataFrame:
             "misfit": t.misfit,
             "vulnerable_area": t.unit.neighbourhood.vulnerable,
             "start_week": t.start,
+            "spell_start_week": _spell_start(t),
             "end_week": t.end,
             "duration_days": ((t.end if t.how_ended != "ongoing" else end_of_run) - t.start) * 7.0,
             "how_ended": t.how_ended,
@@ -228,7 +237,8 @@ def tenancy_table(model: HousingModel) -> pd.DataFrame:
     ]
     columns = [
         "tenancy", "citizen", "unit", "municipality", "landlord_kind", "rent_dkk", "net_rent_dkk",
-        "needs", "track", "support_method", "misfit", "vulnerable_area", "start_week", "end_week",
+        "needs", "track", "support_method", "misfit", "vulnerable_area", "start_week",
+        "spell_start_week", "end_week",
         "duration_days", "how_ended",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)

@@ -75,16 +75,21 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
     Args:
         items: Strings such as ``"shelter.capacity=40"`` or ``"policy=shelter_first"``.
     """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    parser = OverridesParser.create()  # Hydra's grammar, so strings read as on the command line
     out: dict[str, Any] = {}
     for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise ConfigError(f"override {item!r} is not of the form key=value")
-        key = key.lstrip("+")
         try:
-            out[key] = yaml.safe_load(raw) if raw != "" else ""
-        except yaml.YAMLError as err:
-            raise ConfigError(f"{key}: cannot read value {raw!r}") from err
+            (override,) = parser.parse_overrides([item])
+        except OverrideParseException as err:
+            raise ConfigError(
+                f"cannot read override {item!r}: {str(err).splitlines()[0]}"
+            ) from None
+        if override.is_sweep_override():
+            raise ConfigError(f"{item!r} is a sweep; give one value")
+        out[override.key_or_group] = override.value()
     return out
 
 

@@ -521,10 +521,10 @@ class MethodConfig:
         doc="cost of one client-year at full intensity",
     )
     taper_after_weeks: float = param(
-        104.0, lo=1, hi=5200, unit="weeks", doc="ICM/ACT: after this long, support tapers off"
+        78.0, lo=1, hi=5200, unit="weeks", doc="ICM/ACT: after this long, support tapers off"
     )
     taper_weeks: float = param(
-        52.0, lo=1, hi=5200, unit="weeks", doc="ICM/ACT: mean time to end once tapering"
+        26.0, lo=1, hi=5200, unit="weeks", doc="ICM/ACT: mean time to end once tapering"
     )
 
 
@@ -753,10 +753,24 @@ class OutputConfig:
 
 @dataclass
 class ExperimentConfig:
+    """A named study for ``hfsim compare``: its question and scenarios.
+
+    ``scenarios`` maps a scenario name to the overrides that make it (dotted keys or group
+    choices, e.g. ``{policy: shelter_first, housing.anvisning_share: 0.5}``); every scenario
+    runs on the same seeds. Empty means Housing First against shelter-first.
+    """
+
     name: str = param("", doc="named study (experiment config group)")
     question: str = param("", doc="the question the study answers")
+    question_da: str = param("", doc="the question in Danish (report.language=da)")
     baseline: str = param("", doc="scenario the others are compared with")
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # scenario -> the scenario it is compared with instead of `baseline`
+    compare_to: dict[str, str] = field(default_factory=dict)
+    # KPIs the report's headline findings describe (empty: a standard set)
+    headline: list[str] = field(default_factory=list)
+    # scenario -> language (en, da) -> the name the report shows
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -786,24 +800,68 @@ class SensitivityConfig:
 
 @dataclass
 class CalibrateConfig:
+    """``hfsim calibrate``: the search space, the targets, the optimiser and its stopping rule.
+
+    A preset declares its own space and targets (``configs/municipality/*.yaml``); see
+    ``docs/calibration.md``.
+    """
+
     parameters: dict[str, Any] = field(default_factory=dict)  # dotted key -> [low, high]
+    free: list[str] = field(default_factory=list)  # fit only these of `parameters` (empty: all)
     targets: list[str] = field(default_factory=list)  # target names in hfsim/data/targets_dk.csv
     budget: int = param(60, lo=1, hi=1000000, unit="evaluations", doc="objective evaluations")
     replications: int = param(3, lo=1, hi=1000, unit="runs", doc="replications per evaluation")
-    output: str = param("", doc="where to write the fitted values (a config file)")
+    method: str = param(
+        "nelder_mead",
+        choices=("nelder_mead", "powell", "differential_evolution"),
+        doc="scipy.optimize method, on the parameters scaled to [0, 1] (log scale for wide ranges)",
+    )
+    tolerance: float = param(
+        1e-3,
+        lo=0,
+        hi=1e6,
+        unit="objective",
+        doc="stop early when the optimiser's changes in objective and scaled parameters fall below this",
+    )
+    centre_weight: float = param(
+        0.05,
+        lo=0,
+        hi=100,
+        unit="weight",
+        doc="weight of the squared distance to the observed value, added to the distance to the range",
+    )
+    write_presets: list[str] = field(default_factory=list)  # preset files to write the fit into
+    preset_only: list[str] = field(
+        default_factory=lambda: ["citizens.inflow_per_year", "citizens.initial_homeless"]
+    )  # scale parameters: written only to the calibrated preset, not to the other write_presets
+    output: str = param("", doc="also write the fitted values to this YAML file (optional)")
 
 
 @dataclass
 class BenchConfig:
+    """``hfsim bench``: what is timed besides the run of ``municipality`` over ``years``."""
+
+    # population multipliers (people, shelter places, dwellings, landlords and staff together)
     scales: list[float] = field(default_factory=lambda: [1.0, 2.0, 4.0])
-    repeats: int = param(1, lo=1, hi=100, unit="runs", doc="timed repeats per measurement")
+    # horizons (years after the warm-up) for the growth of time with the horizon
+    horizons: list[int] = field(default_factory=lambda: [5, 10, 20])
+    repeats: int = param(1, lo=1, hi=100, unit="runs", doc="timed repeats per measurement (best)")
     naive: bool = param(True, doc="also time the naive baseline (every agent stepped weekly)")
+    parallel_runs: int = param(
+        0, lo=0, hi=1000, unit="runs", doc="replications timed for the speed-up (0 = 2 per core)"
+    )
 
 
 @dataclass
 class AppConfig:
-    host: str = param("127.0.0.1", doc="address the dashboard binds to")
-    port: int = param(8765, lo=1, hi=65535, doc="dashboard port")
+    """``hfsim app``: where the teaching dashboard listens (this machine only: it has no login)."""
+
+    host: str = param(
+        "127.0.0.1",
+        choices=("127.0.0.1", "localhost", "::1"),
+        doc="loopback address the dashboard binds to",
+    )
+    port: int = param(8765, lo=1, hi=65535, unit="TCP port", doc="dashboard port")
 
 
 @dataclass

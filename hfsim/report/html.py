@@ -1,20 +1,105 @@
-"""The self-contained HTML report (figures embedded as base64 PNG)."""
+"""The self-contained HTML report: findings in sentences, tables, figures, sources, how to rerun.
+
+One page builder serves ``hfsim run`` (one scenario, levels) and ``hfsim compare`` (several
+scenarios, differences from a baseline). Figures are embedded as base64 PNG and the tables as
+``data:`` CSV downloads, so the file opens anywhere without a network or other files.
+"""
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
+import math
+import shlex
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from hfsim.config import Config
-from hfsim.report import figures
-from hfsim.report.i18n import TEXT
-from hfsim.results import KPIS
+from hfsim.config import Config, load_config
+from hfsim.config.load import GROUPS, group_options
+from hfsim.report import i18n
+from hfsim.report.figures import Figure, FigureData, make_figures
+from hfsim.report.stats import t_interval
+from hfsim.results import KPI_NAMES
+
+DEFAULT_HEADLINE = (
+    "homeless_mean",
+    "rough_sleeping_mean",
+    "shelter_mean",
+    "days_to_housing_median",
+    "retention_12m",
+    "placements_per_year",
+    "cost_total_dkk_per_year",
+    "cost_municipal_dkk_per_year",
+    "cost_state_dkk_per_year",
+)
+PARAMETER_BLOCKS = (
+    "citizens", "shelter", "housing", "tenancy", "support", "allocation", "costs", "policy",
+    "regime",
+)  # fmt: skip
+SOURCE_CLASSES = ("confirmed", "secondary", "derived", "calibrated", "assumption")
 
 
+@dataclass
+class ReportInput:
+    """Everything the report shows.
+
+    Args:
+        command: ``run`` or ``compare``.
+        configs: Scenario -> its config, in display order.
+        kpis: One row per scenario and replication (``scenario``, ``replication``, KPIs).
+        timeseries: Tidy time series of every scenario.
+        tenancies: Tenancy tables of every scenario.
+        seeds: The replication seeds (the same in every scenario).
+        version: hfsim version.
+        overrides: Scenario -> the overrides that make it (for descriptions).
+        pairs: Scenario -> the baseline it is compared with (empty for a run).
+        comparison: Rows of ``comparison.csv`` (None for a run).
+        reproduce: The command line that reproduces the outputs.
+    """
+
+    command: str
+    configs: dict[str, Config]
+    kpis: pd.DataFrame
+    timeseries: pd.DataFrame
+    tenancies: pd.DataFrame
+    seeds: list[int]
+    version: str
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pairs: dict[str, str] = field(default_factory=dict)
+    comparison: pd.DataFrame | None = None
+    reproduce: str = ""
+
+    @property
+    def scenarios(self) -> list[str]:
+        return list(self.configs)
+
+    @property
+    def base(self) -> Config:
+        """The config of the (first) baseline, or of the only scenario."""
+        baselines = [b for b in self.pairs.values() if b in self.configs]
+        return self.configs[baselines[0] if baselines else self.scenarios[0]]
+
+    @property
+    def language(self) -> str:
+        return self.base.report.language
+
+    @property
+    def headline(self) -> list[str]:
+        return list(self.base.experiment.headline) or list(DEFAULT_HEADLINE)
+
+    def label(self, scenario: str) -> str:
+        """The name shown for a scenario in the report's language."""
+        return scenario_label(scenario, self.language, self.base.experiment.labels)
+
+
+# ---------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------
 def write_report(
     outdir: Path,
     cfg: Config,
@@ -23,48 +108,639 @@ def write_report(
     timeseries: pd.DataFrame,
     tenancies: pd.DataFrame,
 ) -> Path:
-    """Write ``figures/*.png`` and ``report.html`` into ``outdir``."""
-    t = TEXT[cfg.report.language]
-    figdir = Path(outdir) / "figures"
-    figdir.mkdir(exist_ok=True)
-    made = [
-        figures.stock_by_state(timeseries, figdir / "stock_by_state.png", t),
-        figures.costs_by_payer(timeseries, figdir / "costs_by_payer.png", t),
-    ]
-    rows = []
-    for kpi in KPIS:
-        s = summary["kpis"][kpi.key]
-        label = t.get(f"kpi_{kpi.key}", kpi.label)
-        rows.append(
-            f"<tr><td>{html.escape(label)}</td><td>{_fmt(s['mean'])}</td>"
-            f"<td>{_fmt(s['ci_low'])} – {_fmt(s['ci_high'])}</td><td>{html.escape(kpi.unit)}</td></tr>"
-        )
-    images = "".join(
-        f'<figure><img alt="{p.stem}" src="data:image/png;base64,'
-        f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption>{p.stem}</figcaption></figure>'
-        for p in made
+    """Write the report of one scenario (``hfsim run``): figures, ``kpi_summary.csv``, HTML.
+
+    Args:
+        outdir: The run's output directory.
+        cfg: The config that was run.
+        summary: The run's summary (version, seeds, KPI means and intervals).
+        kpis: One row per replication.
+        timeseries: Tidy time series of the replications.
+        tenancies: Tenancy table of the replications.
+    """
+    scenario = summary["scenario"]
+    data = ReportInput(
+        command="run",
+        configs={scenario: cfg},
+        kpis=kpis,
+        timeseries=timeseries,
+        tenancies=tenancies,
+        seeds=list(summary.get("replication_seeds", [])),
+        version=summary["version"],
+        reproduce=reproduce_command("run", cfg),
     )
-    page = f"""<!DOCTYPE html>
-<html lang="{cfg.report.language}"><head><meta charset="utf-8">
-<title>{html.escape(t["title"])}</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
-table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ccc;padding:.3em .6em;text-align:left}}
-img{{max-width:100%}}</style></head><body>
-<h1>{html.escape(t["title"])}</h1>
-<p>{html.escape(t["scenario"])}: <b>{html.escape(summary["scenario"])}</b> ·
-{html.escape(t["municipality"])}: {html.escape(summary["municipality"])} ·
-{html.escape(t["regime"])}: {html.escape(summary["regime"])} ·
-{summary["replications"]} {html.escape(t["replications"])} · seed {summary["seed"]} · hfsim {summary["version"]}</p>
-<h2>{html.escape(t["kpis"])}</h2>
-<table><tr><th>KPI</th><th>{t["mean"]}</th><th>95 % CI</th><th>{t["unit"]}</th></tr>{"".join(rows)}</table>
-<h2>{html.escape(t["figures"])}</h2>{images}
-</body></html>"""
-    path = Path(outdir) / "report.html"
-    path.write_text(page, encoding="utf-8")
+    return render_report(Path(outdir), data)
+
+
+def render_report(outdir: Path, data: ReportInput) -> Path:
+    """Draw the figures and write ``kpi_summary.csv`` and ``report.html`` into ``outdir``.
+
+    Args:
+        outdir: Output directory.
+        data: What to report.
+    """
+    outdir.mkdir(parents=True, exist_ok=True)
+    summary = summary_table(data.kpis, data.scenarios)
+    summary.to_csv(outdir / "kpi_summary.csv", index=False)
+    figures = make_figures(_figure_data(data), outdir / "figures")
+    page = _page(data, summary, figures)
+    path = outdir / "report.html"
+    tmp = path.with_name("report.html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
     return path
 
 
-def _fmt(value: float | None) -> str:
-    if value is None or value != value:
+def summary_table(kpis: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
+    """Mean and 95 % CI of every KPI per scenario (``kpi_summary.csv``)."""
+    rows = []
+    for kpi in KPI_NAMES:
+        for scenario in scenarios:
+            values = kpis.loc[kpis.scenario == scenario, kpi].to_numpy(dtype=float)
+            mean, low, high = t_interval(values)
+            n = int(pd.notna(values).sum())
+            rows.append(
+                {
+                    "kpi": kpi,
+                    "label": i18n.kpi_label(kpi, "en"),
+                    "unit": i18n.kpi_unit(kpi, "en"),
+                    "scenario": scenario,
+                    "mean": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n": n,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _figure_data(data: ReportInput) -> FigureData:
+    return FigureData(
+        scenarios=data.scenarios,
+        labels={s: data.label(s) for s in data.scenarios},
+        timeseries=data.timeseries,
+        tenancies=data.tenancies,
+        kpis=data.kpis,
+        warmup_weeks=data.base.warmup_years * 52,
+        support_capacity={s: support_capacity(c) for s, c in data.configs.items()},
+        language=data.language,
+        comparison=data.comparison,
+        headline=data.headline,
+    )
+
+
+def support_capacity(cfg: Config) -> float:
+    """Client places over all support teams (staff × caseload, summed over methods)."""
+    methods = (cfg.support.cti, cfg.support.icm, cfg.support.act)
+    return float(sum(m.staff * m.caseload for m in methods))
+
+
+def scenario_label(
+    name: str, language: str, labels: Mapping[str, Mapping[str, str]] | None = None
+) -> str:
+    """The name shown for a scenario: its label from ``experiment.labels``, a policy's
+    readable name, or else the scenario name itself.
+
+    Args:
+        name: The scenario.
+        language: ``en`` or ``da``.
+        labels: Scenario -> language -> label (``experiment.labels``).
+    """
+    label = (labels or {}).get(name, {}).get(language)
+    if label:
+        return label
+    if name in group_options("policy"):
+        return i18n.option_label("policy", name, language)
+    return name
+
+
+# ---------------------------------------------------------------------------------------
+# Reproduction: a command line that rebuilds a config
+# ---------------------------------------------------------------------------------------
+def format_override(key: str, value: Any) -> str:
+    """One ``key=value`` override in Hydra's syntax (dicts as ``{a:1}``, lists as ``[1,2]``)."""
+    return f"{key}={_hydra_value(value)}"
+
+
+def _hydra_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{k}:{_hydra_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_hydra_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        needs_quotes = value == "" or any(c in value for c in " ,:{}[]()='\"")
+        return "'" + value.replace("'", "\\'") + "'" if needs_quotes else value
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def flatten_config(node: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted key -> value for every field of a config (free-form dicts stay whole)."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        key = prefix + f.name
+        if dataclasses.is_dataclass(value):
+            out.update(flatten_config(value, key + "."))
+        else:
+            out[key] = value
+    return out
+
+
+def config_overrides(cfg: Config) -> list[str]:
+    """The overrides that rebuild ``cfg`` from the defaults: group choices, then values.
+
+    Args:
+        cfg: A validated config.
+    """
+    defaults = load_config({})
+    choices = {
+        "policy": cfg.policy.name,
+        "municipality": cfg.municipality.name,
+        "regime": cfg.regime.name,
+        "experiment": cfg.experiment.name or "none",
+    }
+    groups = {g: v for g, v in choices.items() if g in GROUPS and v in group_options(g)}
+    reference = flatten_config(load_config(groups))
+    default_choices = flatten_config(defaults)
+    args = [f"{g}={v}" for g, v in groups.items() if v != _group_value(default_choices, g)]
+    for key, value in flatten_config(cfg).items():
+        if reference.get(key) != value:
+            args.append(format_override(key, value))
+    return args
+
+
+def _group_value(flat: Mapping[str, Any], group: str) -> str:
+    return str(flat.get(f"{group}.name") or "none")
+
+
+def reproduce_command(command: str, cfg: Config, raw: Iterable[str] | None = None) -> str:
+    """The shell command that reproduces a run or comparison.
+
+    Args:
+        command: ``run`` or ``compare``.
+        cfg: The config (used when ``raw`` is not given).
+        raw: The overrides as typed on the command line, if known.
+    """
+    args = list(raw) if raw is not None else config_overrides(cfg)
+    return " ".join(["hfsim", command, *(shlex.quote(a) for a in args)])
+
+
+# ---------------------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------------------
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+max-width:64em;margin:2em auto;padding:0 1.2em;color:#1a1a1a;line-height:1.45}
+h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:2px solid #0072B2;
+padding-bottom:.15em}h3{margin-bottom:.3em}.meta{color:#555}.question{font-size:1.1em;
+background:#eef5fb;border-left:4px solid #0072B2;padding:.6em .9em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
+th{background:#f3f3f3}td.num{text-align:right;white-space:nowrap}
+figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #eee}
+figcaption{font-size:.92em;color:#333}.read{font-size:.92em;color:#333}
+code,pre{background:#f5f5f5;border-radius:3px}pre{padding:.6em;overflow-x:auto;white-space:pre-wrap}
+details summary{cursor:pointer;font-weight:600;margin:.6em 0}.small{font-size:.85em;color:#555}
+li{margin:.25em 0}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _page(data: ReportInput, summary: pd.DataFrame, figures: list[Figure]) -> str:
+    t, lang = i18n.text(data.language), data.language
+    base = data.base
+    title = t["title_compare"] if data.command == "compare" else t["title_run"]
+    if base.experiment.name and data.command == "compare":
+        title += f": {base.experiment.name}"
+    sections = [
+        _header(data, title),
+        _findings(data),
+        _scenarios(data) if data.command == "compare" else "",
+        _results(data, summary),
+        _figures_section(figures, t),
+        _assumptions(data),
+        _reproduce(data),
+    ]
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="icon" href="data:,"><title>{_e(title)}</title><style>{CSS}</style>'
+        f"</head><body>\n{''.join(sections)}\n"
+        f'<p class="small">{_e(t["generated"].format(version=data.version))}</p>'
+        "</body></html>\n"
+    )
+
+
+def _header(data: ReportInput, title: str) -> str:
+    t, lang, base = i18n.text(data.language), data.language, data.base
+    question = base.experiment.question_da if lang == "da" else ""
+    question = question or base.experiment.question
+    meta = [
+        f"{t['municipality']}: {_e(base.municipality.name.replace('_', ' ').capitalize())}",
+        f"{t['regime']}: {_e(_regimes(data))}",
+        f"{t['replications_label']}: {len(data.seeds)}",
+        f"{t['horizon']}: "
+        + _e(t["horizon_value"].format(years=base.years, warmup=base.warmup_years)),
+    ]
+    if data.command == "run":
+        meta.insert(0, f"{t['policy']}: {_e(i18n.option_label('policy', base.policy.name, lang))}")
+    out = f"<h1>{_e(title)}</h1>\n<p class='meta'>{' · '.join(meta)}</p>\n"
+    if question:
+        out += f"<p class='question'><b>{_e(t['question'])}:</b> {_e(question)}</p>\n"
+    return out
+
+
+def _regimes(data: ReportInput) -> str:
+    names = dict.fromkeys(c.regime.name for c in data.configs.values())
+    return "; ".join(i18n.option_label("regime", n, data.language) for n in names)
+
+
+def _findings(data: ReportInput) -> str:
+    t, lang = i18n.text(data.language), data.language
+    n = len(data.seeds)
+    out = f"<h2>{_e(t['findings'])}</h2>\n"
+    if data.comparison is None:
+        out += f"<p>{_e(t['findings_intro_run'].format(n=n, years=data.base.years))}</p><ul>"
+        for kpi in data.headline:
+            mean, low, high = t_interval(data.kpis[kpi].to_numpy(dtype=float))
+            low, high = level_bounds(kpi, low, high)
+            out += (
+                "<li>"
+                + _e(
+                    _sentence_start(
+                        t["sentence_level"].format(
+                            noun=i18n.kpi_noun(kpi, lang),
+                            value=i18n.format_kpi(kpi, mean, lang),
+                            low=i18n.format_kpi(kpi, low, lang),
+                            high=i18n.format_kpi(kpi, high, lang),
+                        )
+                    )
+                )
+                + "</li>"
+            )
+        return out + "</ul>\n"
+    out += f"<p>{_e(t['findings_intro'].format(n=n))}</p>\n"
+    rows = {(r["scenario"], r["kpi"]): r for r in data.comparison.to_dict("records")}
+    for scenario, baseline in data.pairs.items():
+        out += (
+            f"<h3>{_e(data.label(scenario))} – {_e(t['compared_with'])} "
+            f"{_e(data.label(baseline))}</h3><ul>"
+        )
+        for kpi in data.headline:
+            row = rows[(scenario, kpi)]
+            out += f"<li>{_e(finding_sentence(row, lang, data.label))}</li>"
+        out += "</ul>\n"
+    return out + f"<p class='small'>{_e(t['unclear_note'])}</p>\n"
+
+
+def finding_sentence(
+    row: Mapping[str, Any], language: str, label: Callable[[str], str] = str
+) -> str:
+    """A plain sentence stating a scenario's difference from its baseline for one KPI.
+
+    Args:
+        row: A ``comparison.csv`` row as a mapping.
+        language: ``en`` or ``da``.
+        label: Scenario name -> the name shown.
+    """
+    t = i18n.text(language)
+    kpi = row["kpi"]
+    low, high = row["diff_ci_low"], row["diff_ci_high"]
+    known = math.isfinite(low) and math.isfinite(high)
+    clear = known and (low > 0 or high < 0)
+    template = t["sentence_diff"] if clear else t["sentence_same"]
+    if not known:
+        template = t["sentence_no_interval"]
+    sentence = template.format(
+        noun=i18n.kpi_noun(kpi, language),
+        direction=t["lower"] if row["diff_mean"] < 0 else t["higher"],
+        scenario=label(row["scenario"]),
+        baseline=label(row["baseline"]),
+        value=i18n.format_kpi(kpi, row["mean"], language),
+        base_value=i18n.format_kpi(kpi, row["baseline_mean"], language),
+        diff=i18n.format_kpi(kpi, row["diff_mean"], language, diff=True),
+        low=i18n.format_kpi(kpi, low, language, diff=True),
+        high=i18n.format_kpi(kpi, high, language, diff=True),
+    )
+    return _sentence_start(sentence)
+
+
+def _sentence_start(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
+
+
+def _scenarios(data: ReportInput) -> str:
+    t, lang = i18n.text(data.language), data.language
+    out = f"<h2>{_e(t['scenarios'])}</h2>\n<p>{_e(t['scenarios_intro'])}</p>\n"
+    out += f"<table><tr><th>{_e(t['scenario'])}</th><th>{_e(t['changes'])}</th><th></th></tr>"
+    baselines = set(data.pairs.values())
+    for scenario in data.scenarios:
+        changes = describe_overrides(data.overrides.get(scenario, {}), lang) or t["no_changes"]
+        if scenario in data.pairs:
+            role = f"{t['compared_with']} {data.label(data.pairs[scenario])}"
+        else:
+            role = t["is_baseline"] if scenario in baselines else ""
+        out += (
+            f"<tr><td><b>{_e(data.label(scenario))}</b>"
+            + (
+                f" <span class='small'>({_e(scenario)})</span>"
+                if data.label(scenario) != scenario
+                else ""
+            )
+            + f"</td><td>{_e(changes)}</td><td>{_e(role)}</td></tr>"
+        )
+    return out + "</table>\n"
+
+
+def describe_overrides(overrides: Mapping[str, Any], language: str) -> str:
+    """A scenario's overrides in words: ``policy: Housing First · §110 shelter places: 40``."""
+    t = i18n.text(language)
+    parts = []
+    for key, value in overrides.items():
+        if key in ("policy", "regime"):
+            shown = i18n.option_label(key, str(value), language)
+        elif isinstance(value, bool):
+            shown = t["yes"] if value else t["no"]
+        else:
+            shown = str(value)
+        parts.append(f"{i18n.lever_label(key, language)}: {shown}")
+    return " · ".join(parts)
+
+
+def _results(data: ReportInput, summary: pd.DataFrame) -> str:
+    t, lang, base = i18n.text(data.language), data.language, data.base
+    out = f"<h2>{_e(t['results'])}</h2>\n"
+    out += f"<p>{_e(t['results_intro'].format(years=base.years, warmup=base.warmup_years))}</p>"
+    head = "".join(f"<th>{_e(data.label(s))}</th>" for s in data.scenarios)
+    out += f"<table><tr><th>{_e(t['kpi'])}</th><th>{_e(t['unit'])}</th>{head}</tr>"
+    cells = summary.set_index(["kpi", "scenario"])
+    for kpi in KPI_NAMES:
+        row = "".join(
+            f"<td class='num'>{_e(_value_ci(kpi, cells.loc[(kpi, s)], lang))}</td>"
+            for s in data.scenarios
+        )
+        out += (
+            f"<tr><td>{_e(i18n.kpi_label(kpi, lang))}</td><td>{_e(_unit(kpi, lang))}</td>{row}</tr>"
+        )
+    out += "</table>\n"
+    if data.comparison is not None:
+        out += _differences(data)
+    downloads = [("kpi_summary.csv", summary)]
+    if data.comparison is not None:
+        downloads.append(("comparison.csv", data.comparison))
+    links = " · ".join(_csv_link(name, frame) for name, frame in downloads)
+    return out + f"<p>{_e(t['download'])} {links}</p>\n"
+
+
+def _unit(kpi: str, language: str) -> str:
+    """Unit as the table shows it (shares in per cent, costs in million DKK)."""
+    unit = i18n.KPI_TEXT["en"][kpi][1]
+    if unit == "share":
+        return "%"
+    if unit == "DKK/year":
+        return i18n.text(language)["mio_dkk_per_year"]
+    return i18n.kpi_unit(kpi, language)
+
+
+def _bare(kpi: str, value: float, language: str, diff: bool = False) -> str:
+    """A KPI value without its unit words (the table has a unit column)."""
+    if value is None or not math.isfinite(value):
         return "–"
-    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    unit = i18n.KPI_TEXT["en"][kpi][1]
+    if unit == "share":
+        return i18n.format_number(100 * value, 1, language, diff)
+    if unit == "DKK/year":
+        mio = value / 1e6
+        return i18n.format_number(mio, 0 if abs(mio) >= 100 else 1 if abs(mio) >= 10 else 2,
+                                  language, diff)  # fmt: skip
+    decimals = 0 if unit in ("days", "nights") or abs(value) >= 100 else 1
+    return i18n.format_number(value, decimals, language, diff)
+
+
+def level_bounds(kpi: str, low: float, high: float) -> tuple[float, float]:
+    """A KPI's interval cut to the values it can take (every KPI >= 0, shares <= 1).
+
+    With few replications a t-interval can reach below zero; the report shows the part
+    that is possible, the CSV files keep the interval as computed.
+    """
+    low = max(low, 0.0) if math.isfinite(low) else low
+    if math.isfinite(high) and i18n.KPI_TEXT["en"][kpi][1] == "share":
+        high = min(high, 1.0)
+    return low, high
+
+
+def _value_ci(kpi: str, row: pd.Series, language: str, diff: bool = False) -> str:
+    mean, low, high = (row[c] for c in ("mean", "ci_low", "ci_high"))
+    if not diff:
+        low, high = level_bounds(kpi, low, high)
+    if not math.isfinite(mean):
+        return "–"
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return _bare(kpi, mean, language, diff)
+    return (
+        f"{_bare(kpi, mean, language, diff)} "
+        f"[{_bare(kpi, low, language, diff)}; {_bare(kpi, high, language, diff)}]"
+    )
+
+
+def _differences(data: ReportInput) -> str:
+    t, lang = i18n.text(data.language), data.language
+    out = f"<h3>{_e(t['differences'])}</h3><p>{_e(t['differences_intro'])}</p>"
+    head = "".join(
+        f"<th>{_e(data.label(s))} − {_e(data.label(b))}</th>" for s, b in data.pairs.items()
+    )
+    out += f"<table><tr><th>{_e(t['kpi'])}</th><th>{_e(t['unit'])}</th>{head}</tr>"
+    rows = data.comparison.set_index(["kpi", "scenario"])
+    for kpi in KPI_NAMES:
+        cells = ""
+        for scenario in data.pairs:
+            r = rows.loc[(kpi, scenario)]
+            text = _value_ci(
+                kpi,
+                pd.Series(
+                    {"mean": r.diff_mean, "ci_low": r.diff_ci_low, "ci_high": r.diff_ci_high}
+                ),
+                lang,
+                diff=True,
+            )
+            clear = r.diff_ci_low > 0 or r.diff_ci_high < 0
+            cells += (
+                f"<td class='num'>{'<b>' if clear else ''}{_e(text)}{'</b>' if clear else ''}</td>"
+            )
+        out += f"<tr><td>{_e(i18n.kpi_label(kpi, lang))}</td><td>{_e(_unit(kpi, lang))}</td>{cells}</tr>"
+    return out + "</table>\n"
+
+
+def _csv_link(name: str, frame: pd.DataFrame) -> str:
+    payload = base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
+    return f'<a download="{name}" href="data:text/csv;charset=utf-8;base64,{payload}">{name}</a>'
+
+
+def _figures_section(figures: list[Figure], t: dict[str, str]) -> str:
+    out = f"<h2>{_e(t['figures'])}</h2>\n"
+    for fig in figures:
+        payload = base64.b64encode(fig.path.read_bytes()).decode("ascii")
+        out += (
+            f"<figure><h3>{_e(fig.title)}</h3>"
+            f'<img alt="{_e(fig.title)}" src="data:image/png;base64,{payload}">'
+            f"<figcaption>{_e(fig.caption)}</figcaption>"
+            f"<p class='read'><b>{_e(t['how_to_read'])}</b> {_e(fig.how_to_read)}</p></figure>\n"
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Assumptions and parameters (read from the schema's metadata)
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Parameter:
+    """One config field with its schema metadata."""
+
+    key: str
+    value: Any
+    unit: str
+    source: str
+    doc: str
+    lo: float | None
+    hi: float | None
+
+    @property
+    def numeric(self) -> bool:
+        """A number (not a switch or a choice): the kind of value a source can back."""
+        return isinstance(self.value, int | float) and not isinstance(self.value, bool)
+
+    @property
+    def shown_source(self) -> str:
+        return self.source if self.numeric else ""
+
+
+def parameters(cfg: Config, blocks: Sequence[str] = PARAMETER_BLOCKS) -> list[Parameter]:
+    """Every declared parameter of the model blocks, with its value in ``cfg``."""
+    out = []
+    for block in blocks:
+        out += _block_parameters(getattr(cfg, block), block + ".")
+    return out
+
+
+def _block_parameters(node: Any, prefix: str) -> list[Parameter]:
+    out = []
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if dataclasses.is_dataclass(value):
+            out += _block_parameters(value, f"{prefix}{f.name}.")
+        elif "source" in f.metadata:
+            m = f.metadata
+            out.append(
+                Parameter(
+                    prefix + f.name, value, m["unit"], m["source"], m["doc"], m["lo"], m["hi"]
+                )
+            )
+    return out
+
+
+def source_class(source: str) -> str:
+    """Which kind of source backs a default: confirmed, secondary, derived, calibrated, assumption."""
+    text = source.strip()
+    for tag, name in (("[C]", "confirmed"), ("[S]", "secondary"), ("[D]", "derived")):
+        if text.startswith(tag):
+            return name
+    return "calibrated" if text.startswith("calibrated") else "assumption"
+
+
+def _assumptions(data: ReportInput) -> str:
+    t, lang = i18n.text(data.language), data.language
+    params = parameters(data.base)
+    counts = {c: 0 for c in SOURCE_CLASSES}
+    numeric = [p for p in params if p.numeric]
+    for p in numeric:
+        counts[source_class(p.source)] += 1
+    out = f"<h2>{_e(t['assumptions'])}</h2>\n<p>{_e(t['assumptions_intro'])}</p>"
+    out += "<ul>" + "".join(f"<li>{_e(a)}</li>" for a in t["assumption_list"].split("|")) + "</ul>"
+    out += f"<p>{_e(t['source_counts'].format(total=len(numeric), **counts))}</p>"
+    changed = _changed_parameters(data)
+    if changed:
+        out += f"<h3>{_e(t['changed_parameters'])}</h3>{changed}"
+    rows = "".join(
+        f"<tr><td><code>{_e(p.key)}</code><br><span class='small'>"
+        f"{_e(_describe(p, lang))}</span></td><td class='num'>{_e(_show(p.value, lang))}</td>"
+        f"<td>{_e(i18n.unit_text(p.unit, lang))}</td><td>{_e(p.shown_source)}</td></tr>"
+        for p in params
+    )
+    note = f"<p class='small'>{_e(t['param_note'])}</p>" if t["param_note"] else ""
+    out += (
+        f"<details><summary>{_e(t['all_parameters'])}</summary>{note}<table><tr>"
+        f"<th>{_e(t['parameter'])}</th><th>{_e(t['value'])}</th><th>{_e(t['unit'])}</th>"
+        f"<th>{_e(t['source'])}</th></tr>{rows}</table></details>\n"
+    )
+    return out
+
+
+def _describe(p: Parameter, language: str) -> str:
+    label = i18n.lever_label(p.key, language)
+    return label if label != p.key else p.doc
+
+
+def _show(value: Any, language: str) -> str:
+    t = i18n.text(language)
+    if isinstance(value, bool):
+        return t["yes"] if value else t["no"]
+    if isinstance(value, float):
+        if value.is_integer():
+            return i18n.format_number(value, 0, language)
+        return i18n.format_number(value, 3, language).rstrip("0").rstrip(".,")
+    if isinstance(value, int):
+        return i18n.format_number(value, 0, language)
+    return str(value)
+
+
+def _changed_parameters(data: ReportInput) -> str:
+    """Parameters whose values differ between scenarios, one column per scenario."""
+    if len(data.configs) < 2:
+        return ""
+    t, lang = i18n.text(data.language), data.language
+    meta = {p.key: p for p in parameters(data.base)}
+    flat = {s: flatten_config(c) for s, c in data.configs.items()}
+    keys = [
+        k
+        for k in flat[data.scenarios[0]]
+        if k in meta and len({repr(f[k]) for f in flat.values()}) > 1
+    ]
+    if not keys:
+        return ""
+    head = "".join(f"<th>{_e(data.label(s))}</th>" for s in data.scenarios)
+    out = (
+        f"<table><tr><th>{_e(t['parameter'])}</th><th>{_e(t['unit'])}</th>{head}"
+        f"<th>{_e(t['source'])}</th></tr>"
+    )
+    for key in keys:
+        p = meta[key]
+        cells = "".join(
+            f"<td class='num'>{_e(_show(flat[s][key], lang))}</td>" for s in data.scenarios
+        )
+        out += (
+            f"<tr><td><code>{_e(key)}</code><br><span class='small'>{_e(_describe(p, lang))}"
+            f"</span></td><td>{_e(i18n.unit_text(p.unit, lang))}</td>{cells}"
+            f"<td>{_e(p.shown_source)}</td></tr>"
+        )
+    return out + "</table>"
+
+
+def _reproduce(data: ReportInput) -> str:
+    t, base = i18n.text(data.language), data.base
+    seeds = ", ".join(str(s) for s in data.seeds)
+    items = [
+        (t["command"], f"<pre><code>{_e(data.reproduce)}</code></pre>"),
+        (t["version"], _e(data.version)),
+        (t["seed"], _e(base.seed)),
+        (t["replications_label"], _e(len(data.seeds))),
+        (t["replication_seeds"], f"<span class='small'>{_e(seeds)}</span>"),
+    ]
+    rows = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in items)
+    return (
+        f"<h2>{_e(t['reproduce'])}</h2>\n<p>{_e(t['reproduce_intro'])}</p><table>{rows}</table>\n"
+    )
