@@ -186,13 +186,23 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ConfigError) as err:
         print(f"hfsim {name}: error: {err}", file=sys.stderr)
         return 2
-    single = [a for a in rest if a not in _CURRENT["sweeps"]]
+    single = [_hydra_form(a) for a in rest if a not in _CURRENT["sweeps"]]
     try:
         _compose_with_hydra(single)  # Hydra's own composition errors, before it writes
     except UsageError as err:
         print(f"hfsim {name}: error: {err}", file=sys.stderr)
         return 2
     return _run_with_hydra(name, single)
+
+
+def _hydra_form(arg: str) -> str:
+    """Hydra refuses to override a free-form dict field without ``++``: add it for the user."""
+    from hfsim.config.load import is_free_dict
+
+    key = arg.split("=", 1)[0]
+    if key.startswith("+") or not is_free_dict(key):
+        return arg
+    return "++" + arg
 
 
 def _compose_with_hydra(overrides: list[str]) -> None:

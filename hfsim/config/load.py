@@ -111,6 +111,8 @@ def _unknown_key_message(path: str) -> str:
 
 
 def _set_value(cfg: DictConfig, key: str, value: Any) -> None:
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # a numpy scalar (SALib, EMA)
+        value = value.item()
     try:
         OmegaConf.update(cfg, key, value, merge=True)
     except (ConfigAttributeError, ConfigKeyError):
@@ -128,6 +130,16 @@ def _merge_file(cfg: DictConfig, group: str, option: str) -> None:
         body = {group: body}
     for key, value in _flatten(body):
         _set_value(cfg, key, value)
+
+
+def is_free_dict(path: str) -> bool:
+    """Whether a dotted path names a free-form dict field (scenarios, parameter ranges)."""
+    node: Any = Config()
+    for part in path.split("."):
+        if not dataclasses.is_dataclass(node) or part not in _schema_keys(node):
+            return False
+        node = getattr(node, part)
+    return isinstance(node, dict)
 
 
 def _is_block(path: str) -> bool:
