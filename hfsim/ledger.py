@@ -50,6 +50,7 @@ class Ledger:
     def __init__(self, municipalities: int, weeks: int, costs: CostsConfig, regime: RegimeConfig):
         self.costs = costs
         self.regime = regime
+        self.refund_days = float(regime.shelter_refund_days)  # §110 days per rolling year
         self.now = 0.0  # time of the step being processed (end of the current week)
         # rates and this week's integrals as plain lists: events change them one at a time
         self.rate = [[0.0] * len(ACCRUALS) for _ in range(municipalities)]
@@ -110,7 +111,3 @@ class Ledger:
         """A new week (now - 1, now] begins: it accrues at the current rates unless changed."""
         self.now = now
         self.acc = [row[:] for row in self.rate]
-
-    def refund_days_limit(self) -> float:
-        """§110 days refunded per rolling year (366 means no limit)."""
-        return float(self.regime.shelter_refund_days)

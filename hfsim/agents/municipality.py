@@ -86,6 +86,30 @@ class Municipality(mesa.Agent):
         slots = [self.eligible._slot[c.unique_id] for c in arrivals if c in self.eligible]
         return bool(slots) and bool(self._matrices(np.array(slots)).suits.any())
 
+    def _suited(self, slots: np.ndarray, wanted: int | None) -> tuple[np.ndarray, Match]:
+        """The first ``wanted`` candidates (all if None), in priority order, that a unit on
+        offer suits, with their matrices; computed in chunks, so a long list is not scanned
+        when its head already gives enough."""
+        chunk = len(slots) if wanted is None else max(4 * wanted, 64)
+        kept, suits, scores = [], [], []
+        found = 0
+        for start in range(0, len(slots), chunk):
+            part = slots[start : start + chunk]
+            m = self._matrices(part)
+            keep = np.flatnonzero(m.suits.any(axis=0))
+            if wanted is not None:
+                keep = keep[: wanted - found]
+            kept.append(part[keep])
+            suits.append(m.suits[:, keep])
+            scores.append(m.score[:, keep])
+            found += len(keep)
+            if wanted is not None and found >= wanted:
+                break
+        if not kept:
+            empty = np.zeros((len(self.offers), 0))
+            return slots[:0], Match(suits=empty.astype(bool), score=empty)
+        return np.concatenate(kept), Match(suits=np.hstack(suits), score=np.hstack(scores))
+
     def allocate(self) -> list[tuple[Unit, Citizen]]:
         """Match the offered units to eligible citizens under the allocation rule.
 
@@ -98,12 +122,9 @@ class Municipality(mesa.Agent):
         model = self.model
         cfg = model.cfg.allocation
         slots = self.eligible.by_priority(model.now, cfg.guarantee_weeks)
-        m = self._matrices(slots)
-        keep = np.flatnonzero(m.suits.any(axis=0))
-        if cfg.rule == "best_fit":
-            keep = keep[: cfg.candidates_per_unit * len(self.offers)]
-        candidates = [self.eligible.citizen(s) for s in slots[keep]]
-        m = Match(suits=m.suits[:, keep], score=m.score[:, keep])
+        wanted = cfg.candidates_per_unit * len(self.offers) if cfg.rule == "best_fit" else None
+        slots, m = self._suited(slots, wanted)
+        candidates = [self.eligible.citizen(s) for s in slots]
         methods = [model.policy.support_method(c) for c in candidates]
         wait = model.cfg.policy.support_shortage == "wait"
         free = {name: team.free for name, team in self.teams.items()}

@@ -47,7 +47,7 @@ def _schedule_year_end(model: HousingModel, citizen: Citizen) -> None:
 
 
 def _start_refund(model: HousingModel, citizen: Citizen, tau: float) -> None:
-    remaining_days = model.ledger.refund_days_limit() - citizen.refund_days_used
+    remaining_days = model.ledger.refund_days - citizen.refund_days_used
     if remaining_days <= 0 or citizen.refund_since >= 0:
         return
     citizen.refund_since = tau
