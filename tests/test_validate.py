@@ -1,0 +1,64 @@
+"""``hfsim validate``: the table, its columns and the pass rule."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hfsim
+from hfsim.cli import main
+from hfsim.targets import load_targets, select_targets
+from hfsim.validate import COLUMNS, validation_table
+
+QUICK = [
+    "municipality=small_town",
+    "years=2",
+    "warmup_years=1",
+    "replications=2",
+    "output.workers=1",
+]
+
+
+def test_validate_runs_and_writes_the_table(tmp_path, capsys):
+    out = tmp_path / "val"
+    assert main(["validate", *QUICK, f"hydra.run.dir={out}"]) == 0
+    table = pd.read_csv(out / "validation.csv")
+    assert list(table.columns) == list(COLUMNS)
+    expected, _ = select_targets(load_targets(), hfsim.load_config(QUICK))
+    assert list(table["target"]) == list(expected["target"])
+    inside = (table["lower"] <= table["model_mean"]) & (table["model_mean"] <= table["upper"])
+    assert (table["passed"] == inside).all()
+    assert (table["source"].str.len() > 0).all()
+    assert (out / "validation_replications.csv").exists()
+    printed = capsys.readouterr().out
+    assert "passed" in printed and "shelter_stay_mean" in printed
+
+
+def test_pass_rule_and_missing_values():
+    targets = pd.DataFrame(
+        {
+            "target": ["a", "b", "c"],
+            "kpi": ["x", "y", "z"],
+            "observed": [1.0, 0.5, 0.2],
+            "lower": [0.5, 0.4, 0.1],
+            "upper": [1.5, 0.6, 0.3],
+            "source": ["s1", "s2", "s3"],
+        }
+    )
+    rows = pd.DataFrame({"x": [1.0, 1.2], "y": [0.9, 0.7], "z": [np.nan, np.nan]})
+    table = validation_table(targets, rows)
+    assert list(table.columns) == list(COLUMNS)
+    assert list(table["passed"]) == [True, False, False]
+    assert table.loc[0, "model_mean"] == pytest.approx(1.1)
+    assert table.loc[0, "model_ci_low"] < 1.1 < table.loc[0, "model_ci_high"]
+    assert math.isnan(table.loc[2, "model_mean"])
+
+
+def test_bad_input_is_a_one_line_error(tmp_path, capsys):
+    out = tmp_path / "bad"
+    assert main(["validate", "municipality=nowhere", f"hydra.run.dir={out}"]) == 2
+    assert "municipality" in capsys.readouterr().err
+    assert not out.exists()
