@@ -4,7 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh all
-if .venv/bin/hfsim --help | grep -q '^  compare'; then
-  exec .venv/bin/hfsim compare "$@"
-fi
-exec .venv/bin/hfsim run "$@"
+exec .venv/bin/hfsim compare "$@"
