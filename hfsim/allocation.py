@@ -23,12 +23,16 @@ from hfsim.housing import Unit
 INFEASIBLE = -1e9
 
 
+def misfit_rule(needs, vulnerable, small):
+    """A poor match of citizen, dwelling and neighbours: high needs in a vulnerable area, or a
+    large dwelling for a single person with moderate or high needs. Works elementwise on
+    numpy arrays and on plain values alike."""
+    return np.logical_or((needs == 2) & vulnerable, (needs >= 1) & np.logical_not(small))
+
+
 def misfit(citizen: Citizen, unit: Unit) -> bool:
-    """A poor match of citizen, dwelling and neighbours: high needs in a vulnerable area,
-    or a large dwelling for a single person with moderate or high needs."""
-    if citizen.needs == 2 and unit.neighbourhood.vulnerable:
-        return True
-    return citizen.needs >= 1 and not unit.small
+    """:func:`misfit_rule` for one citizen and one unit."""
+    return bool(misfit_rule(citizen.needs, unit.neighbourhood.vulnerable, unit.small))
 
 
 @dataclass
@@ -91,9 +95,9 @@ class CandidatePool:
         self._citizens.extend([None] * (new - old))
         self._free.extend(range(new - 1, old - 1, -1))
 
-    def by_priority(self, now: float, guarantee_weeks: int) -> np.ndarray:
-        """Slots in priority order: longest waiting first (the guarantee's overdue are the
-        longest waiting, so first come already serves them first)."""
+    def by_priority(self) -> np.ndarray:
+        """Slots in priority order: longest waiting first (a guarantee's overdue are the
+        longest waiting, so this order serves them first; best_fit adds them a bonus)."""
         slots = np.flatnonzero(self.active)
         return slots[np.argsort(self.spell_start[slots], kind="stable")]
 
@@ -124,7 +128,7 @@ def match_matrices(
     subsidy = np.where(private, private_subsidy_share * np.maximum(rent - afford, 0.0), 0.0)
     burden = (rent - subsidy) / afford
     suits = (burden <= max_rent_burden) & ~(flex & benefit)
-    is_misfit = ((needs == 2) & vulnerable) | ((needs >= 1) & ~small)
+    is_misfit = misfit_rule(needs, vulnerable, small)
     overdue = (waited > guarantee_weeks) if guarantee_weeks > 0 else np.zeros_like(waited, bool)
     score = (
         -2.0 * np.maximum(burden - 0.8, 0.0)

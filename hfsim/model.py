@@ -31,7 +31,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from hfsim.agents.citizen import AGE_GROUPS, HOMELESS, INCOMES, Citizen, State
+from hfsim.agents.citizen import HOMELESS, Citizen, State
 from hfsim.agents.landlords import HousingAssociation, PrivateLandlord
 from hfsim.agents.municipality import Municipality
 from hfsim.agents.support import METHODS, SupportTeam
@@ -278,4 +278,4 @@ class HousingModel(mesa.Model):
         return {name: int(totals[i]) for i, name in enumerate(STATE_NAMES)}
 
 
-__all__ = ["HousingModel", "STEP_ORDER", "AGE_GROUPS", "INCOMES"]
+__all__ = ["HousingModel", "STEP_ORDER"]

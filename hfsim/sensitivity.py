@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -220,31 +220,16 @@ def analyse_morris(
     """μ*, its confidence half-width, μ, σ and the noise floor per KPI and parameter."""
     from SALib.analyze import morris
 
-    rows, noise_rows = [], []
-    for kpi in kpis:
-        y = replicate_matrix(runs, kpi, len(x))
-        noise_rows.append({"method": "morris", "kpi": kpi, "unit": _UNITS[kpi], **kpi_noise(y)})
-        means = y.mean(axis=1)
-        if not np.isfinite(y).all():
-            _warn_nan(kpi, "morris")
-            continue
+    def indices(y: np.ndarray, means: np.ndarray) -> dict[str, np.ndarray]:
         si = morris.analyze(
             dict(problem), x, means, num_levels=cfg.sensitivity.levels, seed=cfg.seed
         )
-        floors = morris_noise_floor(x, y, problem, cfg.sensitivity.levels)
-        for i, name in enumerate(problem["names"]):
-            rows.append(
-                {
-                    "kpi": kpi,
-                    "parameter": name,
-                    "mu_star": float(si["mu_star"][i]),
-                    "mu_star_conf": float(si["mu_star_conf"][i]),
-                    "mu": float(si["mu"][i]),
-                    "sigma": float(si["sigma"][i]),
-                    "mu_star_noise_floor": float(floors[i]),
-                }
-            )
-    return pd.DataFrame(rows), pd.DataFrame(noise_rows)
+        return {
+            **{k: si[k] for k in ("mu_star", "mu_star_conf", "mu", "sigma")},
+            "mu_star_noise_floor": morris_noise_floor(x, y, problem, cfg.sensitivity.levels),
+        }
+
+    return _analyse("morris", problem, runs, len(x), kpis, indices, constant_ok=True)
 
 
 def analyse_sobol(
@@ -253,27 +238,38 @@ def analyse_sobol(
     """First-order and total Sobol indices, confidence half-widths and noise floors."""
     from SALib.analyze import sobol
 
+    def indices(y: np.ndarray, means: np.ndarray) -> dict[str, np.ndarray]:
+        si = sobol.analyze(dict(problem), means, calc_second_order=False, seed=cfg.seed)
+        return {
+            **{k: si[k] for k in ("S1", "S1_conf", "ST", "ST_conf")},
+            "ST_noise_floor": sobol_noise_floor(y, problem),
+        }
+
+    return _analyse("sobol", problem, runs, n_points, kpis, indices, constant_ok=False)
+
+
+def _analyse(
+    method: str,
+    problem: Mapping[str, Any],
+    runs: pd.DataFrame,
+    n_points: int,
+    kpis: Sequence[str],
+    indices: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]],
+    constant_ok: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per KPI: its noise, then ``indices(replicates, means)`` as one row per parameter."""
     rows, noise_rows = [], []
     for kpi in kpis:
         y = replicate_matrix(runs, kpi, n_points)
-        noise_rows.append({"method": "sobol", "kpi": kpi, "unit": _UNITS[kpi], **kpi_noise(y)})
+        noise_rows.append({"method": method, "kpi": kpi, "unit": _UNITS[kpi], **kpi_noise(y)})
         means = y.mean(axis=1)
-        if not np.isfinite(y).all() or not np.ptp(means) > 0:
-            _warn_nan(kpi, "sobol")
+        if not np.isfinite(y).all() or not (constant_ok or np.ptp(means) > 0):
+            _warn_nan(kpi, method)
             continue
-        si = sobol.analyze(dict(problem), means, calc_second_order=False, seed=cfg.seed)
-        floors = sobol_noise_floor(y, problem)
+        columns = indices(y, means)
         for i, name in enumerate(problem["names"]):
             rows.append(
-                {
-                    "kpi": kpi,
-                    "parameter": name,
-                    "S1": float(si["S1"][i]),
-                    "S1_conf": float(si["S1_conf"][i]),
-                    "ST": float(si["ST"][i]),
-                    "ST_conf": float(si["ST_conf"][i]),
-                    "ST_noise_floor": float(floors[i]),
-                }
+                {"kpi": kpi, "parameter": name, **{k: float(v[i]) for k, v in columns.items()}}
             )
     return pd.DataFrame(rows), pd.DataFrame(noise_rows)
 

@@ -33,8 +33,6 @@ class HousingAssociation(mesa.Agent):
         self.municipality = municipality
         self.units = units
         self.cheap_units = cheap_units
-        self.offered = 0
-        self.let = 0
 
 
 class PrivateLandlord(mesa.Agent):

@@ -10,7 +10,7 @@ import numpy as np
 
 from hfsim.agents.citizen import Citizen
 from hfsim.agents.support import SupportTeam
-from hfsim.allocation import CandidatePool, Match, best_fit, first_come, match_matrices, misfit
+from hfsim.allocation import CandidatePool, Match, best_fit, first_come, match_matrices
 from hfsim.housing import Neighbourhood, Unit
 from hfsim.municipalities import MunicipalitySpec
 
@@ -44,8 +44,6 @@ class Municipality(mesa.Agent):
         self.neighbourhoods: list[Neighbourhood] = []
         self.dirty = True  # offers, support slots or declines changed since the last round
         self.arrivals: list[Citizen] = []  # citizens who became eligible since the last round
-        self.guarantee_met = 0
-        self.guarantee_due = 0
 
     # -- shelters -----------------------------------------------------------------------
     @property
@@ -121,7 +119,7 @@ class Municipality(mesa.Agent):
         self.dirty = False
         model = self.model
         cfg = model.cfg.allocation
-        slots = self.eligible.by_priority(model.now, cfg.guarantee_weeks)
+        slots = self.eligible.by_priority()
         wanted = cfg.candidates_per_unit * len(self.offers) if cfg.rule == "best_fit" else None
         slots, m = self._suited(slots, wanted)
         candidates = [self.eligible.citizen(s) for s in slots]
@@ -151,6 +149,3 @@ class Municipality(mesa.Agent):
                 free[method] -= 1
             pairs.append((self.offers[i], candidates[j]))
         return pairs
-
-    def is_misfit(self, citizen: Citizen, unit: Unit) -> bool:
-        return misfit(citizen, unit)

@@ -151,6 +151,24 @@ class Chart:
         self._moving.append(artist)
         return artist
 
+    def policy_lines(self, ax, lockstep: Lockstep, y0: float, ls: dict | None = None, **style):
+        """One moving line per policy, starting at (0, ``y0``), in the policy's colour (and
+        line style from ``ls``); returns them by policy."""
+        return {
+            policy: self.moving(
+                ax.plot(
+                    [0.0],
+                    [y0],
+                    color=POLICY_COLOURS[policy],
+                    lw=1.6,
+                    ls=(ls or {}).get(policy, "-"),
+                    label=short_label(policy),
+                    **style,
+                )[0]  # fmt: skip
+            )
+            for policy in lockstep.models
+        }
+
     def setup(self, lockstep: Lockstep) -> None:
         raise NotImplementedError
 
@@ -301,19 +319,7 @@ class RetentionChart(Chart):
 
     def setup(self, lockstep: Lockstep) -> None:
         self.ax = ax = self.fig.subplots()
-        self.lines = {
-            policy: self.moving(
-                ax.plot(
-                    [0.0],
-                    [1.0],
-                    drawstyle="steps-post",
-                    color=POLICY_COLOURS[policy],
-                    lw=1.6,
-                    label=short_label(policy),
-                )[0]
-            )
-            for policy in lockstep.models
-        }
+        self.lines = self.policy_lines(ax, lockstep, 1.0, drawstyle="steps-post")
         ax.axvline(12, color="#999999", lw=0.7, ls=":")
         ax.set_ylim(0, 1.03)
         ax.set_title("Tenancies kept (not broken down)", fontsize=9)
@@ -375,19 +381,7 @@ class LandlordsChart(Chart):
 
     def setup(self, lockstep: Lockstep) -> None:
         self.ax = ax = self.fig.subplots()
-        self.lines = {
-            policy: self.moving(
-                ax.plot(
-                    [0.0],
-                    [0.0],
-                    color=POLICY_COLOURS[policy],
-                    lw=1.6,
-                    ls=POLICY_LINESTYLES[policy],
-                    label=short_label(policy),
-                )[0]
-            )
-            for policy in lockstep.models
-        }
+        self.lines = self.policy_lines(ax, lockstep, 0.0, ls=POLICY_LINESTYLES)
         owners = len(next(iter(lockstep.models.values())).landlords)
         ax.set_ylim(0, max(owners, 1) + 0.5)
         ax.set_title(f"Private landlords offering dwellings (of {owners})", fontsize=9)

@@ -312,6 +312,3 @@ def return_to_homelessness(model: HousingModel, citizen: Citizen, tau: float) ->
     """A tenancy broke down: a new spell begins (counted as a return)."""
     model.recorder.returns[citizen.municipality] += 1
     start_spell(model, citizen, tau)
-
-
-__all__ = ["OUTSIDE", "inflow_step", "street_step", "initial_population"]

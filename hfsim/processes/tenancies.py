@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from hfsim.agents.citizen import Citizen, State
 from hfsim.agents.support import support_factor
+from hfsim.allocation import misfit
 from hfsim.housing import Tenancy, Unit
 from hfsim.processes import accounting, homelessness, market, support
 
@@ -52,7 +53,7 @@ def allocation_step(model: HousingModel) -> None:
 def offer(model: HousingModel, muni: Municipality, unit: Unit, citizen: Citizen) -> None:
     """Offer a unit; a declining citizen is taken off the list for a while [C]."""
     cfg = model.cfg.allocation
-    is_misfit = muni.is_misfit(citizen, unit)
+    is_misfit = misfit(citizen, unit)
     decline = cfg.decline_prob_misfit if is_misfit else cfg.decline_prob
     model.recorder.offer_made(citizen, model.now)
     if citizen.chance("decline") < decline:
