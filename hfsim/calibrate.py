@@ -440,12 +440,40 @@ def set_yaml_values(text: str, values: Mapping[str, str], comment: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def set_header(text: str, header: str) -> str:
-    """Put (or replace) the ``# calibration:`` line after the ``# @package`` line."""
-    lines = [ln for ln in text.splitlines() if not ln.startswith("# calibration:")]
+def header_key(source: str, parameters: int) -> str:
+    """The tag of a calibration line: which preset it was fitted on, how many parameters.
+
+    A preset keeps one ``# calibration (...)`` line per tag, so the stages that wrote into it
+    (e.g. behaviour on aarhus, shelter use on denmark, the local inflow) each keep theirs.
+    """
+    return f"calibration ({source}, {parameters} parameter{'s' if parameters != 1 else ''})"
+
+
+def set_header(text: str, key: str, header: str) -> str:
+    """Put (or replace) the ``# <key>: <header>`` line among the lines after ``# @package``.
+
+    Args:
+        text: The preset's YAML text.
+        key: The line's tag (:func:`header_key`); a line with the same tag is replaced.
+        header: Date, command and objective.
+    """
+    lines = [ln for ln in text.splitlines() if not ln.startswith(f"# {key}:")]
     at = next((i + 1 for i, ln in enumerate(lines) if ln.startswith("# @package")), 0)
-    lines.insert(at, f"# calibration: {header}")
+    while at < len(lines) and lines[at].startswith("# calibration ("):
+        at += 1
+    lines.insert(at, f"# {key}: {header}")
     return "\n".join(lines) + "\n"
+
+
+def header_text(record: Mapping[str, Any]) -> str:
+    """The provenance of a calibration, from its record (``calibration.json``)."""
+    return (
+        f"{record['date']} by `{record['command']}`; objective "
+        f"{record['objective_start']:.4g} -> {record['objective_best']:.4g} "
+        f"({record['evaluations']} evaluations x {record['replications']} replications, "
+        f"seed {record['seed']}, {record['warmup_years']}+{record['years']} years, "
+        f"{record['method']})"
+    )
 
 
 def preset_path(name: str) -> Path:
@@ -462,18 +490,21 @@ def preset_path(name: str) -> Path:
     return CONFIG_DIR / "municipality" / f"{name}.yaml"
 
 
-def write_preset(path: Path, values: Mapping[str, str], comment: str, header: str) -> None:
-    """Write fitted values (YAML text) and the calibration header into a preset file."""
-    text = set_header(set_yaml_values(path.read_text(encoding="utf-8"), values, comment), header)
+def write_preset(
+    path: Path, values: Mapping[str, str], comment: str, key: str, header: str
+) -> None:
+    """Write fitted values (YAML text) and the calibration line into a preset file."""
+    text = set_yaml_values(path.read_text(encoding="utf-8"), values, comment)
+    text = set_header(text, key, header)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
 
 
-def fitted_yaml(result: CalibrationResult, header: str) -> str:
+def fitted_yaml(result: CalibrationResult, key: str, header: str) -> str:
     """The fitted values as a ``# @package _global_`` config file."""
     texts = {p.key: format_value(result.best[p.key], p.integer) for p in result.space}
-    lines = ["# @package _global_", f"# calibration: {header}"]
+    lines = ["# @package _global_", f"# {key}: {header}"]
     for block, keys in _nest(texts).items():
         lines.append(f"{block}:")
         lines += [f"  {name}: {value}" for name, value in keys.items()]
@@ -503,21 +534,10 @@ def _progress(budget: int) -> tuple[Callable[[int, float, float], None], Callabl
     return update, bar.close
 
 
-def _write_outputs(outdir: Path, cfg: Config, result: CalibrationResult) -> str:
-    """Write the run directory's files; return the header line used for presets."""
-    today = dt.date.today().isoformat()
-    header = (
-        f"{today} by `{command_line()}`; objective {result.start_objective:.4g} -> "
-        f"{result.best_objective:.4g} ({len(result.history)} evaluations x "
-        f"{cfg.calibrate.replications} replications, seed {cfg.seed}, "
-        f"{cfg.warmup_years}+{cfg.years} years, {cfg.calibrate.method})"
-    )
-    outdir.mkdir(parents=True, exist_ok=True)
-    result.history.to_csv(outdir / "calibration_history.csv", index=False)
-    result.fit.to_csv(outdir / "calibration_fit.csv", index=False)
-    (outdir / "calibrated.yaml").write_text(fitted_yaml(result, header), encoding="utf-8")
-    record = {
-        "date": today,
+def calibration_record(cfg: Config, result: CalibrationResult) -> dict[str, Any]:
+    """Everything needed to know how a fit was obtained (``calibration.json``)."""
+    return {
+        "date": dt.date.today().isoformat(),
         "command": command_line(),
         "municipality": cfg.municipality.name,
         "policy": cfg.policy.name,
@@ -545,29 +565,36 @@ def _write_outputs(outdir: Path, cfg: Config, result: CalibrationResult) -> str:
             for p in result.space
         },  # fmt: skip
     }
+
+
+def _write_outputs(outdir: Path, cfg: Config, result: CalibrationResult) -> dict[str, Any]:
+    """Write the run directory's files; return the calibration record."""
+    record = calibration_record(cfg, result)
+    key, header = header_key(cfg.municipality.name, len(result.space)), header_text(record)
+    outdir.mkdir(parents=True, exist_ok=True)
+    result.history.to_csv(outdir / "calibration_history.csv", index=False)
+    result.fit.to_csv(outdir / "calibration_fit.csv", index=False)
+    (outdir / "calibrated.yaml").write_text(fitted_yaml(result, key, header), encoding="utf-8")
     (outdir / "calibration.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
     if cfg.calibrate.output:
-        Path(cfg.calibrate.output).write_text(fitted_yaml(result, header), encoding="utf-8")
-    return header
+        Path(cfg.calibrate.output).write_text(fitted_yaml(result, key, header), encoding="utf-8")
+    return record
 
 
-def write_fitted_presets(cfg: Config, result: CalibrationResult, header: str) -> list[Path]:
+def write_fitted_presets(
+    cfg: Config, result: CalibrationResult, record: Mapping[str, Any]
+) -> list[Path]:
     """Write the fit into ``calibrate.write_presets`` (scale parameters only to this preset)."""
     paths = {name: preset_path(name) for name in cfg.calibrate.write_presets}
-    today = dt.date.today().isoformat()
     home = cfg.municipality.name
+    key, header = header_key(home, len(result.space)), header_text(record)
     for name, path in paths.items():
         keep = [p for p in result.space if name == home or p.key not in cfg.calibrate.preset_only]
         if not keep:
             continue
         texts = {p.key: format_value(result.best[p.key], p.integer) for p in keep}
         where = "" if name == home else f" on {home}"
-        write_preset(
-            path,
-            texts,
-            f"calibrated{where} {today}",
-            header if name == home else f"{header} [{home}]",
-        )
+        write_preset(path, texts, f"calibrated{where} {record['date']}", key, header)
     return list(paths.values())
 
 
@@ -605,8 +632,8 @@ def run_calibrate(cfg: Config, outdir: Path) -> int:
             result = calibrate(cfg, None, update, log)
     finally:
         close()
-    header = _write_outputs(outdir, cfg, result)
-    for path in write_fitted_presets(cfg, result, header):
+    record = _write_outputs(outdir, cfg, result)
+    for path in write_fitted_presets(cfg, result, record):
         print(f"hfsim calibrate: wrote the fitted values into {path}")
     print_result(result)
     print(f"hfsim calibrate: outputs in {outdir}")

@@ -172,13 +172,8 @@ def presets_section() -> str:
     for p in presets:
         parts.append(f"Sources, `{p}` (`hfsim/configs/municipality/{p}.yaml`):\n")
         parts += [f"- `{k}` = {_cell(v)}: {c or 'no comment'}" for k, (v, c) in entries[p].items()]
-        header = [
-            ln[2:]
-            for ln in (CONFIG_DIR / "municipality" / f"{p}.yaml").read_text().splitlines()
-            if ln.startswith("# calibration:")
-        ]
-        if header:
-            parts.append(f"- calibration: {header[0][len('calibration: ') :]}")
+        text = (CONFIG_DIR / "municipality" / f"{p}.yaml").read_text(encoding="utf-8")
+        parts += [f"- {ln[2:]}" for ln in text.splitlines() if ln.startswith("# calibration (")]
         parts.append("")
     return "\n".join(parts).rstrip()
 

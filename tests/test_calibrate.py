@@ -14,6 +14,7 @@ from hfsim.calibrate import (
     Parameter,
     calibrate,
     format_value,
+    header_key,
     objective_terms,
     parameter_space,
     set_header,
@@ -110,7 +111,7 @@ def test_yaml_values_are_written_in_place():
          "tenancy.support_effect": "0.8"},
         "calibrated 2024-01-01",
     )  # fmt: skip
-    new = set_header(new, "today, objective 3 -> 1")
+    new = set_header(new, header_key("aarhus", 2), "today, objective 3 -> 1")
     data = yaml.safe_load(new)
     assert data["citizens"] == {
         "initial_homeless": 40, "inflow_per_year": 61.5, "stay_mean_days_chronic": 210.0
@@ -118,9 +119,14 @@ def test_yaml_values_are_written_in_place():
     assert data["shelter"] == {"capacity": 20}
     assert data["tenancy"] == {"support_effect": 0.8}
     assert "# [C] count" in new and "# old" not in new
-    assert new.splitlines()[1] == "# calibration: today, objective 3 -> 1"
-    assert new.count("# calibration:") == 1
-    assert set_header(new, "again").count("# calibration:") == 1
+    assert new.splitlines()[1] == "# calibration (aarhus, 2 parameters): today, objective 3 -> 1"
+    again = set_header(new, header_key("aarhus", 2), "again")
+    assert again.count("# calibration (") == 1 and "again" in again
+    both = set_header(again, header_key("denmark", 1), "national")
+    assert both.splitlines()[1:3] == [
+        "# calibration (aarhus, 2 parameters): again",
+        "# calibration (denmark, 1 parameter): national",
+    ]
 
 
 def test_format_value():
