@@ -257,6 +257,12 @@ class HousingModel(mesa.Model):
             assert free == self.region_free_beds[name], "regional free-bed count"
         occupied = sum(m.shelter_occupants for m in self.municipalities)
         assert occupied == int(self.counts[:, State.SHELTER].sum()), "beds vs shelter residents"
+        in_steps = np.zeros(len(self.municipalities), dtype=np.int64)
+        for c in citizens:
+            if c.state == State.TRANSITIONAL and not c.in_temporary_accommodation:
+                in_steps[c.municipality] += 1
+        steps = [m.transitional_occupants for m in self.municipalities]
+        assert (in_steps == steps).all(), "staircase places vs their occupants"
         housed = [c for c in citizens if c.state == State.HOUSED]
         assert all(c.tenancy is not None and c.tenancy.citizen is c for c in housed), (
             "housed w/o unit"

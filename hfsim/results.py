@@ -37,7 +37,7 @@ KPIS: tuple[KPI, ...] = (
     KPI("rough_sleeping_mean", "Rough sleeping (mean)", "persons"),
     KPI("sofa_surfing_mean", "Sofa surfing (mean)", "persons"),
     KPI("shelter_mean", "In §110 shelters (mean)", "persons"),
-    KPI("transitional_mean", "In transitional steps (mean)", "persons"),
+    KPI("transitional_mean", "In temporary accommodation or transitional steps (mean)", "persons"),
     KPI("housed_mean", "Housed by the municipality (mean)", "persons"),
     KPI("shelter_users_per_year", "Shelter users per year", "persons/year"),
     KPI("shelter_nights_per_user", "Shelter nights per user per year", "nights"),

@@ -12,7 +12,7 @@ import hfsim
 from hfsim.agents.citizen import State
 from hfsim.housing import VacancyDraws
 from hfsim.processes import homelessness
-from hfsim.results import timeseries_table
+from hfsim.results import compute_kpis, timeseries_table
 from tests.conftest import SMALL, run_checked
 
 
@@ -89,11 +89,29 @@ def test_common_random_numbers_same_people_and_vacancies(monkeypatch):
 
 
 def test_policies_differ_by_mechanism_not_by_world():
-    hf = hfsim.simulate(seed=2, policy="housing_first", **SMALL)
-    sf = hfsim.simulate(seed=2, policy="shelter_first", **SMALL)
+    no_temporary = {"citizens.temporary_share": 0.0}
+    hf = hfsim.simulate(seed=2, policy="housing_first", **SMALL, **no_temporary)
+    sf = hfsim.simulate(seed=2, policy="shelter_first", **SMALL, **no_temporary)
     assert hf["transitional_mean"] == 0  # Housing First uses no staircase steps
     assert sf["transitional_mean"] > 0
     assert sf["support_waitlist_mean"] == 0  # shelter-first graduates get no support (default)
+
+
+def test_temporary_accommodation_takes_the_count_residual_not_staircase_places():
+    """Temporary accommodation is the `transitional` state without a staircase place: with
+    beds for all it holds its share of the time spent outside shelters, and it never occupies
+    a §107 step."""
+    # beds for all: nobody leaves temporary accommodation early for a bed queue outside
+    model = run_checked(seed=4, policy="housing_first", **SMALL, **{"shelter.capacity": 400})
+    kpis = compute_kpis(model)
+    assert all(m.transitional_occupants == 0 for m in model.municipalities)
+    outside = kpis["transitional_mean"] + kpis["rough_sleeping_mean"] + kpis["sofa_surfing_mean"]
+    share = kpis["transitional_mean"] / outside
+    temporary = model.cfg.citizens.temporary_share
+    assert abs(share - temporary) < 0.1, (share, temporary)
+    # the rest splits between sofa and street as configured
+    sofa = kpis["sofa_surfing_mean"] / (kpis["sofa_surfing_mean"] + kpis["rough_sleeping_mean"])
+    assert abs(sofa - model.cfg.citizens.sofa_share) < 0.1, sofa
 
 
 valid_configs = st.fixed_dictionaries(

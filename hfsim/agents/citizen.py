@@ -104,6 +104,11 @@ class Citizen(mesa.Agent):
         return INCOMES[self.income] != "other"
 
     @property
+    def in_temporary_accommodation(self) -> bool:
+        """In the ``transitional`` state without a staircase place (hotel, hostel, institution)."""
+        return self.state == State.TRANSITIONAL and self.stair_level == 0
+
+    @property
     def homeless(self) -> bool:
         return self.state in HOMELESS
 

@@ -138,13 +138,24 @@ class CitizensConfig:
     affordable_rent_other_dkk: float = param(
         5000.0, lo=500, hi=20000, unit="DKK/month", doc="rent others can pay"
     )
-    sofa_share: float = param(
-        0.68,
+    temporary_share: float = param(
+        0.40,
         lo=0,
         hi=1,
         unit="share",
-        source="[D] VIVE 2022: sofa 1/5 vs rough 535 of those outside shelters",
-        doc="chance that a homeless citizen outside a shelter sofa-surfs rather than sleeps rough",
+        source="[D] VIVE counts: 1,112 of 2,805 outside shelters in 2022 (0.40), 1,318 of 3,294 "
+        "in 2024 (0.40) were in neither a shelter, the street nor a sofa",
+        doc="chance that a homeless citizen outside a shelter is in temporary accommodation "
+        "(hotel, hostel, institution or crisis centre without a dwelling: the count's residual)",
+    )
+    sofa_share: float = param(
+        0.72,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[D] VIVE 2022 and 2024 pooled: sofa 1,158 + 1,497 vs rough 535 + 479",
+        doc="chance that a homeless citizen on the street or a sofa sofa-surfs rather than "
+        "sleeps rough",
     )
     seek_shelter_weeks_transitional: float = param(
         6.0,

@@ -54,7 +54,7 @@ STATE_LABELS = {
     "rough_sleeping": "rough sleeping",
     "sofa_surfing": "sofa surfing",
     "shelter": "§110 shelter",
-    "transitional": "transitional step",
+    "transitional": "temporary / transitional step",
     "housed": "housed (own dwelling)",
 }
 # stacked from the bottom: housed first, so the homeless stack sits on top of it

@@ -139,7 +139,7 @@ def release_places(model: HousingModel, citizen: Citizen, tau: float) -> None:
     """Give back a shelter bed or a transitional place, closing its cost accruals."""
     if citizen.state == State.SHELTER:
         discharge(model, citizen, tau)
-    elif citizen.state == State.TRANSITIONAL:
+    elif citizen.state == State.TRANSITIONAL and not citizen.in_temporary_accommodation:
         muni = model.municipalities[citizen.municipality]
         muni.transitional_occupants -= 1
         accounting.stop_transitional(model, citizen, tau)
@@ -147,9 +147,20 @@ def release_places(model: HousingModel, citizen: Citizen, tau: float) -> None:
 
 
 def go_outside(model: HousingModel, citizen: Citizen, tau: float, new_spell: bool = False) -> None:
-    """Rough sleeping or sofa surfing, until the citizen next seeks a shelter bed."""
-    sofa = citizen.chance("outside_state") < model.cfg.citizens.sofa_share
-    state = State.SOFA_SURFING if sofa else State.ROUGH_SLEEPING
+    """Out of a shelter: temporary accommodation, rough sleeping or sofa surfing, until the
+    citizen next seeks a shelter bed.
+
+    Temporary accommodation (hotels, hostels, an institution or a crisis centre without a
+    dwelling to go to: the national count's residual) is held in the ``transitional`` state
+    without a staircase place; it has no capacity and no cost in the model's ledger.
+    """
+    c = model.cfg.citizens
+    u = citizen.chance("outside_state")
+    if u < c.temporary_share:
+        state = State.TRANSITIONAL
+    else:
+        sofa = (u - c.temporary_share) / (1.0 - c.temporary_share) < c.sofa_share
+        state = State.SOFA_SURFING if sofa else State.ROUGH_SLEEPING
     if new_spell:
         # a new citizen is counted as rough sleeping on creation; a returning one is housed
         model.move(citizen, state, tau)
@@ -185,7 +196,8 @@ def _shelter_with_bed(model: HousingModel, citizen: Citizen) -> Municipality | N
 
 
 def seek_shelter(citizen: Citizen, tau: float) -> None:
-    """Ask for a bed; with none free in reach, wait outside for the next free bed."""
+    """Ask for a bed; with none free in reach, wait where one is (street, sofa or temporary
+    accommodation) for the next free bed."""
     model = citizen.model
     host = _shelter_with_bed(model, citizen)
     if host is None:
@@ -216,10 +228,15 @@ def _admit_first_waiting(model: HousingModel, muni: Municipality, host, tau: flo
     while queue:
         citizen = queue.popleft()
         model.region_queued[muni.spec.region] -= 1
-        if citizen.queued_for_bed == citizen.version and citizen.state in OUTSIDE:
+        if citizen.queued_for_bed == citizen.version and _waits_outside(citizen):
             admit(model, citizen, host, tau)
             return True
     return False
+
+
+def _waits_outside(citizen: Citizen) -> bool:
+    """Still where the citizen was when they asked for a bed (outside, or temporary)."""
+    return citizen.state in OUTSIDE or citizen.in_temporary_accommodation
 
 
 def admit(model: HousingModel, citizen: Citizen, host, tau: float) -> None:

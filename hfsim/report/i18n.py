@@ -259,7 +259,7 @@ TEXT: dict[str, dict[str, str]] = {
         "rough_sleeping": "rough sleeping",
         "sofa_surfing": "sofa-surfing",
         "shelter": "§110 shelter",
-        "transitional": "transitional (§107)",
+        "transitional": "temporary / transitional (§107)",
         "housed": "housed",
         # policies, regimes, group keys
         "policy_housing_first": "Housing First",
@@ -521,7 +521,7 @@ TEXT: dict[str, dict[str, str]] = {
         "rough_sleeping": "gadesovende",
         "sofa_surfing": "sofasurfere",
         "shelter": "§110-boform",
-        "transitional": "midlertidigt ophold (§107)",
+        "transitional": "midlertidigt ophold (§107, hotel, institution)",
         "housed": "i egen bolig",
         "policy_housing_first": "Housing First",
         "policy_shelter_first": "trappetrinsmodellen",
@@ -550,9 +550,9 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "the number staying in §110 shelters",
         ),
         "transitional_mean": (
-            "In transitional steps, §107 (mean)",
+            "In temporary accommodation or transitional steps (mean)",
             "persons",
-            "the number in transitional steps (§107)",
+            "the number in temporary accommodation or transitional steps (§107)",
         ),
         "housed_mean": (
             "Housed through the municipality (mean)",
@@ -644,9 +644,9 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "antallet af beboere på §110-boformer",
         ),
         "transitional_mean": (
-            "I midlertidigt ophold, §107 (gennemsnit)",
+            "I midlertidigt ophold (gennemsnit)",
             "personer",
-            "antallet i midlertidigt ophold (§107)",
+            "antallet i midlertidigt ophold (§107, hotel, institution uden bolig)",
         ),
         "housed_mean": (
             "I egen bolig via kommunen (gennemsnit)",
