@@ -62,3 +62,18 @@ def test_bad_input_is_a_one_line_error(tmp_path, capsys):
     assert main(["validate", "municipality=nowhere", f"hydra.run.dir={out}"]) == 2
     assert "municipality" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("preset", "replications"), [("aarhus", 4), ("denmark", 2)])
+def test_shipped_presets_pass_three_in_four_targets(tmp_path, preset, replications):
+    """The goal of docs/validation.md on a shorter run (3 + 6 years): at least three in four
+    targets pass, counting the rows the model cannot compute as failures."""
+    out = tmp_path / "val"
+    args = [
+        "validate", f"municipality={preset}", "years=6", f"replications={replications}",
+        f"hydra.run.dir={out}",
+    ]  # fmt: skip
+    assert main(args) == 0
+    table = pd.read_csv(out / "validation.csv")
+    assert table["passed"].mean() >= 0.75, table.loc[~table["passed"], "target"].tolist()
