@@ -5,7 +5,7 @@ A policy never rewrites parameters; it only answers these questions for the muni
 
 from __future__ import annotations
 
-from hfsim.agents.citizen import Citizen, State
+from hfsim.agents.citizen import Citizen
 from hfsim.agents.support import FITTING_METHOD
 from hfsim.config.schema import PolicyConfig
 
@@ -30,7 +30,8 @@ class Policy:
         """Whether a homeless citizen may be offered a dwelling now."""
         if citizen.track == "hf":
             return True
-        return citizen.state == State.TRANSITIONAL and citizen.stair_level == 2
+        # housing ready: in a transitional step, or (readiness=in_shelter) in the shelter
+        return citizen.stair_level == 2
 
     def support_method(self, citizen: Citizen) -> str | None:
         """The support method that follows a placement, or None."""

@@ -704,6 +704,13 @@ class PolicyConfig:
         choices=("wait", "without"),
         doc="Housing First when the matched team is full: wait homeless, or move in without it",
     )
+    readiness: str = param(
+        "transitional_step",
+        choices=("transitional_step", "in_shelter"),
+        doc="shelter-first: where a citizen is judged housing ready: in a transitional step "
+        "after treatment (the idealised staircase), or in the shelter after treatment, then "
+        "waiting there for a dwelling (Danish practice [C, Ankestyrelsen 2021])",
+    )
     graduate_support: str = param(
         "none",
         choices=("none", "cti", "icm"),

@@ -280,8 +280,16 @@ def end_stay(citizen: Citizen, tau: float) -> None:
 
 # -- the staircase (shelter-first) ----------------------------------------------------------
 def treatment_done(citizen: Citizen, tau: float) -> None:
-    """Treatment in the shelter is done: the citizen wants the next step (a transitional place)."""
+    """Treatment in the shelter is done: the citizen wants the next step (a transitional
+    place), or, with ``policy.readiness=in_shelter``, is judged housing ready and waits in the
+    shelter for a dwelling (the planned end of the stay no longer applies)."""
     model = citizen.model
+    if model.cfg.policy.readiness == "in_shelter":
+        citizen.version += 1  # the stay's pending end lapses: a ready resident stays
+        citizen.stair_level = 2
+        model.update_eligibility(citizen)
+        schedule_relapse(model, citizen, tau)
+        return
     citizen.stair_level = 1
     muni = model.municipalities[citizen.municipality]
     muni.transitional_queue.append(citizen)
