@@ -162,7 +162,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fig_stock": "Where people are, over time",
         "cap_stock": (
             "Mean number of people in each situation: rough sleeping, sofa-surfing, §110 "
-            "shelter, transitional steps and housed through the municipality."
+            "shelter, temporary accommodation or transitional steps, and housed through the "
+            "municipality."
         ),
         "read_stock": (
             "The height of the coloured layers below “housed” is the number of homeless "
@@ -422,7 +423,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fig_stock": "Hvor borgerne befinder sig over tid",
         "cap_stock": (
             "Gennemsnitligt antal personer i hver situation: gadesovende, sofasurfere, "
-            "§110-boform, midlertidigt ophold (§107) og i egen bolig via kommunen."
+            "§110-boform, midlertidigt ophold (§107, hotel, institution) og i egen bolig via "
+            "kommunen."
         ),
         "read_stock": (
             "Højden af de farvede lag under „i egen bolig“ er antallet af hjemløse; den sorte "
