@@ -5,6 +5,10 @@ citizen moves into a dwelling, finds an own solution or leaves the system. Withi
 citizen moves between rough sleeping, sofa surfing, a §110 shelter and (shelter-first) the
 transitional steps. Every duration is drawn when the state is entered, from the citizen's own
 keyed random numbers.
+
+Outside a shelter a citizen is in temporary accommodation (the ``transitional`` state without
+a staircase place: hotels, hostels, institutions without a dwelling), sofa surfing or sleeping
+rough; the shares come from the national counts.
 """
 
 from __future__ import annotations
