@@ -242,8 +242,11 @@ class HousingModel(mesa.Model):
         """Raise AssertionError if a model invariant is broken (used by the tests)."""
         citizens = [a for a in self.agents_by_type.get(Citizen, [])]
         recount = np.zeros_like(self.counts)
+        in_steps = np.zeros(len(self.municipalities), dtype=np.int64)
         for c in citizens:
             recount[c.municipality, c.state] += 1
+            if c.state == State.TRANSITIONAL and not c.in_temporary_accommodation:
+                in_steps[c.municipality] += 1
         assert (recount[:, : State.EXITED] == self.counts[:, : State.EXITED]).all(), "state counts"
         for muni in self.municipalities:
             assert 0 <= muni.shelter_occupants <= muni.shelter_capacity, "shelter over capacity"
@@ -257,10 +260,6 @@ class HousingModel(mesa.Model):
             assert free == self.region_free_beds[name], "regional free-bed count"
         occupied = sum(m.shelter_occupants for m in self.municipalities)
         assert occupied == int(self.counts[:, State.SHELTER].sum()), "beds vs shelter residents"
-        in_steps = np.zeros(len(self.municipalities), dtype=np.int64)
-        for c in citizens:
-            if c.state == State.TRANSITIONAL and not c.in_temporary_accommodation:
-                in_steps[c.municipality] += 1
         steps = [m.transitional_occupants for m in self.municipalities]
         assert (in_steps == steps).all(), "staircase places vs their occupants"
         housed = [c for c in citizens if c.state == State.HOUSED]

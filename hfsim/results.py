@@ -86,7 +86,8 @@ class Recorder:
         self.levels = {k: np.full((weeks, n), np.nan) for k in WEEKLY_LEVELS}
         for k in WEEKLY_FLOWS:
             setattr(self, k, np.zeros(n, dtype=np.int32))
-        self.stays: list[tuple[int, float, float, int]] = []  # municipality, entry, exit, pattern
+        # citizen, municipality, entry, exit, pattern
+        self.stays: list[tuple[int, int, float, float, int]] = []
         self.placement_log: list[tuple[int, float, float, str]] = []  # muni, spell start, in, track
         self.first_offers: list[tuple[float, float]] = []  # spell start, first offer
         self.users_per_year: dict[int, int] = {}
@@ -113,7 +114,7 @@ class Recorder:
             self.users_per_year[year] = self.users_per_year.get(year, 0) + 1
 
     def stay(self, citizen: Citizen, entry: float, exit_: float) -> None:
-        self.stays.append((citizen.municipality, entry, exit_, citizen.pattern))
+        self.stays.append((citizen.unique_id, citizen.municipality, entry, exit_, citizen.pattern))
 
     def placement(self, citizen: Citizen, tau: float) -> None:
         self.placements[citizen.municipality] += 1
@@ -270,7 +271,7 @@ def compute_kpis(model: HousingModel) -> dict[str, float]:
     out["shelter_nights_per_user"] = (
         float(nights / years / out["shelter_users_per_year"]) if sum(users) else math.nan
     )
-    stays = np.array([(x - e) * 7.0 for _, e, x, _ in rec.stays if warm < x <= end])
+    stays = np.array([(x - e) * 7.0 for _, _, e, x, _ in rec.stays if warm < x <= end])
     out["shelter_stay_mean_days"] = float(stays.mean()) if len(stays) else math.nan
     placed = [(start, moved) for _, start, moved, _ in rec.placement_log if warm < moved <= end]
     out["placements_per_year"] = len(placed) / years
@@ -354,18 +355,33 @@ def timeseries_table(model: HousingModel, every: int | None = None) -> pd.DataFr
     return table[["step", "municipality", "metric", "value"]]
 
 
-def summarise(kpi_rows: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Mean and 95 % confidence interval (t distribution) of each KPI over replications."""
+def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and t confidence interval of a sample (NaN bounds when fewer than two values).
+
+    Args:
+        values: The sample (NaNs are dropped).
+        level: Confidence level.
+    """
     from scipy import stats
 
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    n = len(values)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if n < 2:
+        return mean, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half
+
+
+def summarise(kpi_rows: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Mean and 95 % confidence interval (t distribution) of each KPI over replications."""
     out = {}
     for key in KPI_NAMES:
-        values = kpi_rows[key].dropna().to_numpy(dtype=float)
-        n = len(values)
-        mean = float(values.mean()) if n else math.nan
-        if n > 1:
-            half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
-        else:
-            half = math.nan
-        out[key] = {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}
+        values = kpi_rows[key].to_numpy(dtype=float)
+        mean, low, high = t_interval(values)
+        n = int(np.isfinite(values).sum())
+        out[key] = {"mean": mean, "ci_low": low, "ci_high": high, "n": n}
     return out

@@ -31,7 +31,7 @@ import pandas as pd
 from hfsim.agents.citizen import HOMELESS, Citizen, State
 from hfsim.config import Config, ConfigError
 from hfsim.municipalities import DATA_DIR
-from hfsim.results import BREAKDOWN_CAUSES, compute_kpis, kaplan_meier
+from hfsim.results import BREAKDOWN_CAUSES, compute_kpis, kaplan_meier, t_interval
 from hfsim.rng import replication_seed
 
 if TYPE_CHECKING:
@@ -193,8 +193,7 @@ class Observer:
       citizen, where they are (a shelter resident counts where the shelter is, as in the
       national count), their state, how long their spell has lasted, their age group,
       whether they are ready to move and how long they have been in the shelter.
-    * Every shelter stay with the citizen who made it (the recorder keeps stays without
-      the citizen), and the stays still running at the end.
+    * The shelter stays still running at the end (the recorder logs those that ended).
 
     Args:
         model: A model that has not run yet.
@@ -202,18 +201,7 @@ class Observer:
 
     model: HousingModel
     snapshots: list[tuple] = field(default_factory=list)
-    stays: list[tuple[int, float, float]] = field(default_factory=list)  # citizen, entry, exit
     ongoing: list[tuple[int, float, float]] = field(default_factory=list)  # running at the end
-
-    def __post_init__(self) -> None:
-        recorder = self.model.recorder
-        record_stay = recorder.stay
-
-        def stay(citizen: Citizen, entry: float, exit_: float) -> None:
-            self.stays.append((citizen.unique_id, entry, exit_))
-            record_stay(citizen, entry, exit_)
-
-        recorder.stay = stay  # instance attribute: the model calls recorder.stay(...)
 
     def snapshot_weeks(self) -> list[int]:
         """Week 6 of every year after the warm-up."""
@@ -457,7 +445,7 @@ def target_quantities(model: HousingModel, observer: Observer) -> dict[str, floa
     out.update(
         shelter_use(
             model,
-            np.array(observer.stays, dtype=float).reshape(-1, 3),
+            np.array(model.recorder.stays, dtype=float).reshape(-1, 5)[:, [0, 2, 3]],
             np.array(observer.ongoing, dtype=float).reshape(-1, 3),
         )
     )
@@ -533,17 +521,9 @@ def summarise_quantities(rows: pd.DataFrame, keys: Iterable[str]) -> pd.DataFram
         rows: One row per replication (:func:`run_observed`).
         keys: The quantities to summarise.
     """
-    from scipy import stats
-
     out = []
     for key in keys:
-        values = rows[key].dropna().to_numpy(dtype=float) if key in rows else np.array([])
-        n = len(values)
-        mean = float(values.mean()) if n else math.nan
-        half = (
-            float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
-            if n > 1
-            else math.nan
-        )
-        out.append({"kpi": key, "mean": mean, "ci_low": mean - half, "ci_high": mean + half})
+        values = rows[key].to_numpy(dtype=float) if key in rows else np.array([])
+        mean, low, high = t_interval(values)
+        out.append({"kpi": key, "mean": mean, "ci_low": low, "ci_high": high})
     return pd.DataFrame(out).set_index("kpi")

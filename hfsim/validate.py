@@ -61,7 +61,7 @@ def validation_table(targets: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
 
 def validate(
     cfg: Config, workers: int = 1, progress=None
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Run the replications and compare them with the targets.
 
     Args:
@@ -70,12 +70,13 @@ def validate(
         progress: Wraps the stream of finished replications (e.g. a tqdm bar).
 
     Returns:
-        (the validation table, the per-replication quantities, the targets in scope that
-        apply to another policy with the reason).
+        (the validation table, the per-replication quantities, the targets in the table
+        (rows of the targets table, in the table's order), the targets in scope that apply
+        to another policy with the reason).
     """
     applicable, other = select_targets(load_targets(), cfg)
     rows = run_observed(cfg, workers=workers, progress=progress)
-    return validation_table(applicable, rows), rows, other
+    return validation_table(applicable, rows), rows, applicable, other
 
 
 def _num(value: float) -> str:
@@ -124,7 +125,7 @@ def run_validate(cfg: Config, outdir: Path) -> int:
 
     workers = min(default_workers(cfg.output.workers), cfg.replications)
     label = f"validate {cfg.municipality.name}"
-    table, rows, other = validate(cfg, workers, tqdm_progress(label))
+    table, rows, applicable, other = validate(cfg, workers, tqdm_progress(label))
     outdir.mkdir(parents=True, exist_ok=True)
     _atomic_text(outdir / "validation_replications.csv", rows.to_csv())
     _atomic_text(outdir / "validation.csv", table.to_csv(index=False))
@@ -133,7 +134,6 @@ def run_validate(cfg: Config, outdir: Path) -> int:
         f"{cfg.replications} replications · {cfg.warmup_years}+{cfg.years} years"
     )
     print(format_table(table))
-    applicable, _ = select_targets(load_targets(), cfg)
     for line in summary_lines(table, other, applicable["kpi"].reset_index(drop=True)):
         print(line)
     print(f"hfsim validate: outputs in {outdir}", file=sys.stdout)

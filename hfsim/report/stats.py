@@ -14,29 +14,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from hfsim.results import t_interval  # one definition of the interval, shared with runs
+
 COMPARISON_COLUMNS = (
     "kpi", "scenario", "baseline", "mean", "baseline_mean", "diff_mean", "diff_ci_low",
     "diff_ci_high",
 )  # fmt: skip
-
-
-def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and t confidence interval of a sample (NaN bounds when fewer than two values).
-
-    Args:
-        values: The sample (NaNs are dropped).
-        level: Confidence level.
-    """
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    n = len(values)
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(values.mean())
-    if n < 2:
-        return mean, math.nan, math.nan
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
-    return mean, mean - half, mean + half
 
 
 def mean_band(frame: pd.DataFrame, by: Sequence[str], value: str = "value") -> pd.DataFrame:
