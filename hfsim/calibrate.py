@@ -44,13 +44,8 @@ import pandas as pd
 from hfsim.cli import Command, UsageError, register
 from hfsim.config import Config, ConfigError, group_options
 from hfsim.config.load import CONFIG_DIR
-from hfsim.targets import (
-    UNAVAILABLE,
-    load_targets,
-    make_pool,
-    run_observed,
-    select_targets,
-)
+from hfsim.runner import default_workers, make_pool
+from hfsim.targets import UNAVAILABLE, load_targets, run_observed, select_targets
 
 NAN_PENALTY = 10.0  # normalised distance charged for a target the run could not compute
 LOG_SCALE_RATIO = 10.0  # ranges spanning at least this factor are searched on a log scale
@@ -615,8 +610,6 @@ def print_result(result: CalibrationResult) -> None:
 
 def run_calibrate(cfg: Config, outdir: Path) -> int:
     """The ``hfsim calibrate`` command."""
-    from hfsim.runner import default_workers
-
     for name in cfg.calibrate.write_presets:
         preset_path(name)  # refuse a bad name before any work
     workers = min(default_workers(cfg.output.workers), cfg.calibrate.replications)

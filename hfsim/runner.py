@@ -87,6 +87,11 @@ def _context():
     return get_context("spawn")
 
 
+def make_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool for replications, on the context of :func:`_context`."""
+    return ProcessPoolExecutor(workers, mp_context=_context())
+
+
 def run_replications(
     cfg: Config,
     replications: Iterable[int] | None = None,
@@ -110,7 +115,7 @@ def run_replications(
     if n_workers <= 1:
         results = list(wrap(map(_worker, jobs), len(jobs)))
     else:
-        with ProcessPoolExecutor(n_workers, mp_context=_context()) as pool:
+        with make_pool(n_workers) as pool:
             results = list(wrap(pool.map(_worker, jobs), len(jobs)))
     return sorted(results, key=lambda r: r.replication)
 

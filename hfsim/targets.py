@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,7 @@ from hfsim.config import Config, ConfigError
 from hfsim.municipalities import DATA_DIR
 from hfsim.results import BREAKDOWN_CAUSES, compute_kpis, kaplan_meier, t_interval
 from hfsim.rng import replication_seed
+from hfsim.runner import make_pool
 
 if TYPE_CHECKING:
     from hfsim.housing import Tenancy
@@ -477,11 +477,6 @@ def observe_replication(cfg: Config, replication: int) -> dict[str, float]:
 
 def _worker(args: tuple[Config, int]) -> dict[str, float]:
     return observe_replication(*args)
-
-
-def make_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool for replications (forkserver: safe with threads, like the runner)."""
-    return ProcessPoolExecutor(workers, mp_context=get_context("forkserver"))
 
 
 def run_observed(
