@@ -223,3 +223,21 @@ def check_seed(seed: Any) -> int:
     if hasattr(seed, "item") and hasattr(seed, "dtype"):  # a numpy integer
         seed = seed.item()
     return check_override("seed", seed)
+
+
+def schema_fields(
+    node: type = Config, prefix: str = ""
+) -> list[tuple[str, Any, Mapping[str, Any]]]:
+    """Every key of the schema with its annotation and metadata, blocks before their keys.
+
+    Args:
+        node: A config dataclass (default: the whole :class:`Config`).
+        prefix: Dotted prefix of ``node``'s keys.
+    """
+    out = []
+    for f in dataclasses.fields(node):
+        ann = _hints(node)[f.name]
+        out.append((f"{prefix}{f.name}", ann, f.metadata))
+        if isinstance(ann, type) and dataclasses.is_dataclass(ann):
+            out += schema_fields(ann, f"{prefix}{f.name}.")
+    return out
