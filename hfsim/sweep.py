@@ -52,6 +52,7 @@ from hfsim.outputs import (
     disk_error,
     is_stale_temp,
     is_temp,
+    make_dir,
     remove_stale_temps,
     replacing,
     temp_path,
@@ -431,7 +432,7 @@ def claim_directory(outdir: Path, definition: Mapping[str, Any], command: Sequen
         return True
     if (outdir / PARTS).is_dir() and any((outdir / PARTS).iterdir()):
         raise UsageError(f"{outdir / PARTS} holds runs but no {MANIFEST}; use a new hydra.run.dir")
-    outdir.mkdir(parents=True, exist_ok=True)
+    make_dir(outdir)
     text = json.dumps({"command": list(command), "definition": definition}, indent=1)
     if not _create_once(path, text):  # another sweep claimed the folder a moment ago
         return claim_directory(outdir, definition, command)
@@ -676,7 +677,7 @@ def _run_with_progress(
     from tqdm import tqdm
 
     tqdm.monitor_interval = 0  # no monitor thread: this process may fork workers later
-    parts_dir.mkdir(parents=True, exist_ok=True)
+    make_dir(parts_dir)
     total = already + len(jobs)
     with tqdm(
         total=total, initial=already, desc=label, unit="run", file=sys.stderr, disable=not progress
