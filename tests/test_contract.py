@@ -258,3 +258,30 @@ def test_a_hand_built_config_is_checked_by_the_model() -> None:
     cfg.housing.private_guarantee = 2  # type: ignore[assignment]
     with pytest.raises(ConfigError, match="housing.private_guarantee=2"):
         hfsim.HousingModel(cfg)
+
+
+@dataclasses.dataclass
+class _Entry:  # the kind of field other branches add (a timeline entry, an optional year)
+    year: int = dataclasses.field(default=2025, metadata={"lo": 2000, "hi": 2100})
+    note: str = ""
+
+
+@pytest.mark.parametrize(
+    ("ann", "value", "message"),
+    [
+        (list[_Entry], [{"year": 1999}], "k[0].year=1999 is out of range; must be between 2000"),
+        (list[_Entry], [{"yaer": 2020}], "unknown key 'k[0].yaer'; valid keys in k[0]: year"),
+        (list[_Entry], [_Entry(year=3000)], "k[0].year=3000 is out of range"),
+        (int | None, 1.5, "k=1.5 is not allowed; must be a whole number between 2000"),
+        (int | None, "x", "k='x' is not allowed"),
+        (typing.Literal["a", "b"], "c", "k='c' is not allowed; allowed: a, b"),
+    ],
+)
+def test_field_types_the_schema_may_gain_are_checked(ann: Any, value: Any, message: str) -> None:
+    from hfsim.config.validate import check_value
+
+    with pytest.raises(ConfigError) as err:
+        check_value("k", value, ann, {"lo": 2000, "hi": 2100})
+    assert message in str(err.value)
+    assert check_value("k", None, int | None, {}) is None
+    assert check_value("k", [{"year": 2000}, _Entry()], list[_Entry], {}) is not None

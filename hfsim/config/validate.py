@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import types
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -120,14 +121,11 @@ def check_value(key: str, value: Any, ann: Any, meta: Mapping[str, Any]) -> Any:
     _check_interpolation(key, value)
     origin = typing.get_origin(ann)
     if isinstance(ann, type) and dataclasses.is_dataclass(ann):
-        if not isinstance(value, Mapping):
-            _refuse(key, value, f"a mapping of the keys of {key}")
-        for name, item in value.items():
-            sub = lookup(f"{key}.{name}") if isinstance(name, str) else None
-            if sub is None:
-                _refuse(f"{key}.{name}", item, "a key of the schema")
-            check_value(f"{key}.{name}", item, *sub)
-        return value
+        return _check_block(key, value, ann)
+    if origin in (typing.Union, types.UnionType):
+        return _check_union(key, value, typing.get_args(ann), meta)
+    if origin is typing.Literal:
+        return _check_scalar(key, value, str, {**meta, "choices": typing.get_args(ann)})
     if origin is list:
         (element,) = typing.get_args(ann)
         if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
@@ -144,6 +142,37 @@ def check_value(key: str, value: Any, ann: Any, meta: Mapping[str, Any]) -> Any:
     if ann is Any:
         return _check_any(key, value)
     return _check_scalar(key, value, ann, meta)
+
+
+def _check_block(key: str, value: Any, block: type) -> Any:
+    """A config block: a mapping of its keys (each checked), or an instance of it."""
+    if isinstance(value, block):
+        check_fields(value, key + ".")
+        return value
+    if not isinstance(value, Mapping):
+        _refuse(key, value, f"a mapping of the keys of {key}")
+    fields = {f.name: f for f in dataclasses.fields(block)}
+    for name, item in value.items():
+        if name not in fields:
+            raise ConfigError(
+                f"unknown key '{key}.{name}'; valid keys in {key}: {', '.join(fields)}"
+            )
+        check_value(f"{key}.{name}", item, _hints(block)[name], fields[name].metadata)
+    return value
+
+
+def _check_union(key: str, value: Any, options: tuple[Any, ...], meta: Mapping[str, Any]) -> Any:
+    """``X | None`` and other unions: the value must pass one of the types."""
+    if value is None and type(None) in options:
+        return value
+    first: ConfigError | None = None
+    for option in (o for o in options if o is not type(None)):
+        try:
+            return check_value(key, value, option, meta)
+        except ConfigError as err:
+            first = first or err
+    assert first is not None
+    raise first
 
 
 def _kind(ann: Any) -> str:
