@@ -285,3 +285,38 @@ def test_field_types_the_schema_may_gain_are_checked(ann: Any, value: Any, messa
     assert message in str(err.value)
     assert check_value("k", None, int | None, {}) is None
     assert check_value("k", [{"year": 2000}, _Entry()], list[_Entry], {}) is not None
+
+
+KEYS = {f[0] for f in FIELDS}
+FREE_DICTS = {f[0] for f in FIELDS if typing.get_origin(f[1]) is dict}
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.one_of(st.text(max_size=12), st.sampled_from(sorted(KEYS)).map(lambda k: k + ".x"),
+                 st.sampled_from(sorted(KEYS)).map(lambda k: k[:-1])))  # fmt: skip
+def test_unknown_keys_are_refused_naming_the_valid_ones(key: str) -> None:
+    if key in KEYS or key in ("policy", "municipality", "regime", "experiment"):
+        return  # a real key, or a group choice (checked against the group's files)
+    if any(key.startswith(k + ".") for k in FREE_DICTS):
+        return  # an entry of a free-form dict: checked by the command that reads it
+    with pytest.raises(ConfigError) as err:
+        _set_value(BASE, key, 1)  # as compose does for every override
+    assert "unknown key" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({1: 2}, "config keys must be dotted names"),
+        (5, "overrides must be a mapping"),
+        ([5], "an override must be a 'key=value' string"),
+        (["seed"], "cannot read override 'seed'"),
+        ({"seed.x": 1}, "unknown key 'seed.x'; seed holds a single value"),
+        ({"policy": ["mixed"]}, "is not an option; allowed:"),
+    ],
+)
+def test_overrides_of_the_wrong_shape_are_refused(overrides: Any, message: str) -> None:
+    with pytest.raises(ConfigError, match=None) as err:
+        load_config(overrides)
+    assert message in str(err.value)
+    assert load_config("seed=3").seed == 3  # one string is one override

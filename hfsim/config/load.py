@@ -84,6 +84,8 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
     parser = OverridesParser.create()  # Hydra's grammar, so strings read as on the command line
     out: dict[str, Any] = {}
     for item in items:
+        if not isinstance(item, str):
+            raise ConfigError(f"an override must be a 'key=value' string, not {item!r}")
         try:
             (override,) = parser.parse_overrides([item])
         except OverrideParseException as err:
@@ -179,8 +181,18 @@ def compose(overrides: Mapping[str, Any] | Iterable[str] | None = None) -> DictC
     """
     if overrides is None:
         overrides = {}
+    if isinstance(overrides, str):
+        overrides = [overrides]  # one override, not its characters
+    if not isinstance(overrides, Mapping | Iterable):
+        raise ConfigError(
+            f"overrides must be a mapping of keys to values or key=value strings, "
+            f"not {type(overrides).__name__}"
+        )
     if not isinstance(overrides, Mapping):
         overrides = parse_overrides(overrides)
+    bad = [k for k in overrides if not isinstance(k, str)]
+    if bad:
+        raise ConfigError(f"config keys must be dotted names (strings), not {bad[0]!r}")
     groups, values = _split_overrides(overrides)
     choices = {**_default_groups(), **groups}
     cfg = OmegaConf.structured(Config)
