@@ -110,9 +110,9 @@ def _unknown_key_message(path: str) -> str:
         keys = _schema_keys(node)
         if part not in keys:
             where = ".".join(parts[:i]) or "the top level"
-            return f"unknown key '{path}'; valid keys in {where}: {', '.join(keys)}"
+            return f"unknown key {path!r}; valid keys in {where}: {', '.join(keys)}"
         node = getattr(node, part)
-    return f"unknown key '{path}'"
+    return f"unknown key {path!r}"
 
 
 def _set_value(cfg: DictConfig, key: str, value: Any) -> None:

@@ -80,11 +80,11 @@ def lookup(path: str) -> tuple[Any, Mapping[str, Any]] | None:
         fields = {f.name: f for f in dataclasses.fields(node)}
         if part not in fields:
             where = ".".join(parts[:i]) or "the top level"
-            raise ConfigError(f"unknown key '{path}'; valid keys in {where}: {', '.join(fields)}")
+            raise ConfigError(f"unknown key {path!r}; valid keys in {where}: {', '.join(fields)}")
         if i == len(parts) - 1:
             return _hints(node)[part], fields[part].metadata
         node = _hints(node)[part]
-    raise ConfigError(f"unknown key '{path}'; {'.'.join(parts[:i])} holds a single value")
+    raise ConfigError(f"unknown key {path!r}; {'.'.join(parts[:i])} holds a single value")
 
 
 def _refuse(key: str, value: Any, allowed: str) -> typing.NoReturn:
@@ -155,7 +155,7 @@ def _check_block(key: str, value: Any, block: type) -> Any:
     for name, item in value.items():
         if name not in fields:
             raise ConfigError(
-                f"unknown key '{key}.{name}'; valid keys in {key}: {', '.join(fields)}"
+                f"unknown key {f'{key}.{name}'!r}; valid keys in {key}: {', '.join(fields)}"
             )
         check_value(f"{key}.{name}", item, _hints(block)[name], fields[name].metadata)
     return value
