@@ -14,6 +14,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 from hfsim.config import Config, ConfigError, load_config  # noqa: E402
+from hfsim.config.validate import check_seed  # noqa: E402
 from hfsim.model import HousingModel  # noqa: E402
 from hfsim.results import KPI_NAMES, compute_kpis  # noqa: E402
 
@@ -28,7 +29,11 @@ def simulate(seed: int = 0, **overrides: Any) -> dict[str, float]:
 
     Returns:
         Every KPI of :data:`hfsim.KPI_NAMES`, over the horizon after the warm-up.
+
+    Raises:
+        ConfigError: a bad seed, key or value, before anything runs.
     """
+    seed = check_seed(seed)
     cfg = load_config(overrides)
     model = HousingModel(cfg, seed=seed).run()
     return compute_kpis(model)

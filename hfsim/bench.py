@@ -34,6 +34,7 @@ from typing import Any
 
 from hfsim.cli import Command, register
 from hfsim.config import Config, load_config
+from hfsim.outputs import make_dir, write_text
 from hfsim.rng import replication_seed
 from hfsim.runner import default_workers
 from hfsim.sweep import cli_base_overrides, get_value, with_values
@@ -241,8 +242,8 @@ def run_bench(cfg: Config, outdir: Path, say: Callable[[str], None] = print) -> 
         say(f"hfsim bench: {kind}: {runs} replications on 1 and on {workers} processes ...")
         speedups[kind] = speedup(cfg, kind, runs, workers)
     report = bench_report(cfg, measurements, speedups, workers)
-    outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    make_dir(outdir)
+    write_text(outdir / "bench.json", json.dumps(report, indent=2))
     print(format_report(report))
     return report
 

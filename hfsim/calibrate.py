@@ -44,6 +44,7 @@ import pandas as pd
 from hfsim.cli import Command, UsageError, register
 from hfsim.config import Config, ConfigError, group_options
 from hfsim.config.load import CONFIG_DIR
+from hfsim.outputs import make_dir, write_text
 from hfsim.runner import default_workers, make_pool
 from hfsim.targets import UNAVAILABLE, load_targets, run_observed, select_targets
 
@@ -491,9 +492,7 @@ def write_preset(
     """Write fitted values (YAML text) and the calibration line into a preset file."""
     text = set_yaml_values(path.read_text(encoding="utf-8"), values, comment)
     text = set_header(text, key, header)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text(path, text)
 
 
 def fitted_yaml(result: CalibrationResult, key: str, header: str) -> str:
@@ -566,13 +565,13 @@ def _write_outputs(outdir: Path, cfg: Config, result: CalibrationResult) -> dict
     """Write the run directory's files; return the calibration record."""
     record = calibration_record(cfg, result)
     key, header = header_key(cfg.municipality.name, len(result.space)), header_text(record)
-    outdir.mkdir(parents=True, exist_ok=True)
-    result.history.to_csv(outdir / "calibration_history.csv", index=False)
-    result.fit.to_csv(outdir / "calibration_fit.csv", index=False)
-    (outdir / "calibrated.yaml").write_text(fitted_yaml(result, key, header), encoding="utf-8")
-    (outdir / "calibration.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    make_dir(outdir)
+    write_text(outdir / "calibration_history.csv", result.history.to_csv(index=False))
+    write_text(outdir / "calibration_fit.csv", result.fit.to_csv(index=False))
+    write_text(outdir / "calibrated.yaml", fitted_yaml(result, key, header))
+    write_text(outdir / "calibration.json", json.dumps(record, indent=2))
     if cfg.calibrate.output:
-        Path(cfg.calibrate.output).write_text(fitted_yaml(result, key, header), encoding="utf-8")
+        write_text(Path(cfg.calibrate.output), fitted_yaml(result, key, header))
     return record
 
 
@@ -613,7 +612,7 @@ def run_calibrate(cfg: Config, outdir: Path) -> int:
     for name in cfg.calibrate.write_presets:
         preset_path(name)  # refuse a bad name before any work
     workers = min(default_workers(cfg.output.workers), cfg.calibrate.replications)
-    outdir.mkdir(parents=True, exist_ok=True)
+    make_dir(outdir)
     log = outdir / "calibration_history.csv"
     log.unlink(missing_ok=True)
     update, close = _progress(cfg.calibrate.budget)

@@ -8,13 +8,14 @@ only then does Hydra compose the config, create the output directory and call th
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hfsim.config import Config, ConfigError, group_options, load_config, to_config
+from hfsim.config import Config, ConfigError, OutputError, group_options, load_config, to_config
 from hfsim.config.load import CONFIG_DIR, GROUPS
 
 log = logging.getLogger("hfsim")
@@ -185,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     rest = [d for d in command.defaults if d.split("=", 1)[0] not in given] + rest
     _CURRENT["overrides"], _CURRENT["sweeps"] = list(rest), []
     try:
-        values, _ = parse_cli_overrides(rest, command.sweep_allowed)
+        values, hydra_args = parse_cli_overrides(rest, command.sweep_allowed)
         load_config(values)  # refuse bad input before Hydra creates anything
+        check_output_dirs(hydra_args)  # before Hydra's log handler fails on it
     except (UsageError, ConfigError) as err:
         print(f"hfsim {name}: error: {err}", file=sys.stderr)
         return 2
@@ -197,6 +199,48 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hfsim {name}: error: {err}", file=sys.stderr)
         return 2
     return _run_with_hydra(name, single)
+
+
+def output_dirs(hydra_args: list[str]) -> list[Path]:
+    """The directories a command will write into: ``hydra.run.dir`` (default ``outputs/``)
+    and ``hydra.sweep.dir`` if given, each up to its first ``${...}``."""
+    given = {"hydra.run.dir": "outputs"}
+    for arg in hydra_args:
+        key, _, value = arg.lstrip("+~").partition("=")
+        if key in ("hydra.run.dir", "hydra.sweep.dir"):
+            given[key] = value.strip("'\"").split("${", 1)[0] or "."
+    return [Path(v) for v in given.values()]
+
+
+def check_output_dirs(hydra_args: list[str]) -> None:
+    """Refuse an output directory that cannot be created or written, before anything runs.
+
+    The nearest existing ancestor must be a directory where a file can be created (a probe,
+    removed at once), which catches a read-only file system and missing permissions alike.
+
+    Raises:
+        OutputError: naming the directory and why.
+    """
+    import tempfile
+
+    for path in output_dirs(hydra_args):
+        existing = path.absolute()
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise OutputError(
+                f"output directory {path} cannot be made: {existing} is not a directory; "
+                "choose another hydra.run.dir"
+            )
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".hfsim-probe-", dir=existing)
+        except OSError as err:
+            raise OutputError(
+                f"output directory {path} cannot be written ({existing}: "
+                f"{err.strerror or type(err).__name__}); choose a writable hydra.run.dir"
+            ) from None
+        os.close(fd)
+        os.unlink(probe)
 
 
 def _hydra_form(arg: str) -> str:
@@ -230,16 +274,21 @@ def _run_with_hydra(name: str, overrides: list[str]) -> int:
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import DictConfig
 
+    from hfsim.outputs import discard_written, written_count
+
     status = {"code": 0}
 
     @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
     def _entry(dcfg: DictConfig) -> None:
         logging.getLogger("MESA").setLevel(logging.WARNING)
         outdir = Path(HydraConfig.get().runtime.output_dir)
+        mark = written_count()
         try:
             status["code"] = COMMANDS[name].run(to_config(dcfg), outdir)
         except (ConfigError, UsageError) as err:
             print(f"hfsim {name}: error: {err}", file=sys.stderr)
+            if isinstance(err, OutputError):  # nothing that looks like a result stays
+                discard_written(outdir, mark)
             _remove_if_only_hydra(outdir)
             status["code"] = 2
 

@@ -33,6 +33,7 @@ import yaml
 from hfsim.cli import Command, register
 from hfsim.config import Config, ConfigError, load_config
 from hfsim.config.load import GROUPS
+from hfsim.outputs import make_dir, write_text
 from hfsim.results import KPI_NAMES
 
 log = logging.getLogger("hfsim")
@@ -229,8 +230,7 @@ def run_comparison(plan: Plan, outdir: Path, progress: bool = True) -> Compariso
     from hfsim import __version__
     from hfsim.runner import run_replications, tqdm_progress, write_outputs
 
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    outdir = make_dir(Path(outdir))
     total = len(plan.configs)
     for i, (name, cfg) in enumerate(plan.configs.items(), start=1):
         bar = tqdm_progress(f"{name} [{i}/{total}]") if progress else None
@@ -242,11 +242,12 @@ def run_comparison(plan: Plan, outdir: Path, progress: bool = True) -> Compariso
     from hfsim.report.stats import paired_differences
 
     comparison = paired_differences(kpis, plan.pairs, KPI_NAMES)
-    comparison.to_csv(outdir / "comparison.csv", index=False)
-    kpis.to_csv(outdir / "kpis.csv", index=False)
-    _write_text(outdir / "config.yaml", _config_yaml(plan))
-    _write_text(outdir / "summary.json", json.dumps(_summary(plan, kpis, __version__), indent=2))
+    write_text(outdir / "comparison.csv", comparison.to_csv(index=False))
+    write_text(outdir / "kpis.csv", kpis.to_csv(index=False))
+    write_text(outdir / "config.yaml", _config_yaml(plan))
     report = _write_report(plan, outdir, kpis, comparison, __version__)
+    # last: a directory with summary.json holds a finished comparison
+    write_text(outdir / "summary.json", json.dumps(_summary(plan, kpis, __version__), indent=2))
     return ComparisonResult(outdir, plan, kpis, comparison, report)
 
 
@@ -257,7 +258,8 @@ def _write_report(
     from hfsim.report.html import reproduce_command, summary_table
 
     if not plan.base.report.figures:
-        summary_table(kpis, list(plan.configs)).to_csv(outdir / "kpi_summary.csv", index=False)
+        summary = summary_table(kpis, list(plan.configs))
+        write_text(outdir / "kpi_summary.csv", summary.to_csv(index=False))
         return None
     names = list(plan.configs)
     data = ReportInput(
@@ -322,12 +324,6 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and value != value:
         return None
     return value
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def print_table(result: ComparisonResult, kpis: Iterable[str] = PRINTED_KPIS) -> None:

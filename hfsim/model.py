@@ -36,7 +36,8 @@ from hfsim.agents.citizen import HOMELESS, Citizen, State
 from hfsim.agents.landlords import HousingAssociation, PrivateLandlord
 from hfsim.agents.municipality import Municipality
 from hfsim.agents.support import METHODS, SupportTeam
-from hfsim.config import Config, load_config
+from hfsim.config import Config, check_config, load_config
+from hfsim.config.validate import check_seed
 from hfsim.housing import Tenancy, VacancyDraws, build_neighbourhoods
 from hfsim.ledger import Ledger
 from hfsim.municipalities import build_municipalities
@@ -76,8 +77,8 @@ class HousingModel(mesa.Model):
     """
 
     def __init__(self, config: Config | None = None, seed: int | None = None, **overrides: Any):
-        cfg = config if config is not None else load_config(overrides)
-        run_seed = cfg.seed if seed is None else int(seed)
+        cfg = check_config(config) if config is not None else load_config(overrides)
+        run_seed = cfg.seed if seed is None else check_seed(seed)
         super().__init__(rng=run_seed)
         self.cfg = cfg
         self.run_seed = run_seed

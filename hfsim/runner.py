@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from hfsim.config import Config
+from hfsim.outputs import make_dir, replacing, write_text
 from hfsim.results import compute_kpis, summarise, tenancy_table, timeseries_table
 from hfsim.rng import replication_seed
 
@@ -168,8 +169,7 @@ def write_outputs(
     """
     from hfsim import __version__
 
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    outdir = make_dir(Path(outdir))
     scenario = scenario_name(cfg)
     kpis = kpi_frame(results, scenario)
     summary = {
@@ -185,9 +185,8 @@ def write_outputs(
         "warmup_years": cfg.warmup_years,
         "kpis": summarise(kpis),
     }
-    _atomic_text(outdir / "config.yaml", yaml.safe_dump(config_dict(cfg), sort_keys=False))
-    _atomic_text(outdir / "summary.json", json.dumps(_clean(summary), indent=2))
-    _atomic_text(outdir / "kpis.csv", kpis.to_csv(index=False))
+    write_text(outdir / "config.yaml", yaml.safe_dump(config_dict(cfg), sort_keys=False))
+    write_text(outdir / "kpis.csv", kpis.to_csv(index=False))
     timeseries = pd.concat(
         [r.timeseries.assign(scenario=scenario, replication=r.replication) for r in results],
         ignore_index=True,
@@ -202,16 +201,11 @@ def write_outputs(
         from hfsim.report import write_report
 
         write_report(outdir, cfg, summary, kpis, timeseries, tenancies)
+    # last: a directory with summary.json holds a finished run
+    write_text(outdir / "summary.json", json.dumps(_clean(summary), indent=2))
     return summary
 
 
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _atomic_parquet(path: Path, frame: pd.DataFrame) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        frame.to_parquet(tmp, index=False)

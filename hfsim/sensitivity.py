@@ -41,6 +41,7 @@ import pandas as pd
 
 from hfsim.cli import Command, UsageError, register
 from hfsim.config import Config, load_config
+from hfsim.outputs import make_dir, replacing, write_text
 from hfsim.results import KPI_NAMES, KPIS
 from hfsim.sweep import cli_base_overrides, config_field, numeric_kind, run_points
 
@@ -327,8 +328,8 @@ def run_sensitivity(base: Mapping[str, Any], outdir: Path, progress: bool = True
         noises.append(noise)
     table = _merge(tables)
     noise = pd.concat(noises, ignore_index=True)
-    table.to_csv(outdir / "sensitivity.csv", index=False)
-    noise.to_csv(outdir / "noise.csv", index=False)
+    write_text(outdir / "sensitivity.csv", table.to_csv(index=False))
+    write_text(outdir / "noise.csv", noise.to_csv(index=False))
     write_figures(outdir / "figures", table, kpis)
     print_table(table, noise, cfg)
     return table
@@ -387,7 +388,7 @@ def write_figures(folder: Path, table: pd.DataFrame, kpis: Sequence[str]) -> lis
     import matplotlib
 
     matplotlib.use("Agg")
-    folder.mkdir(parents=True, exist_ok=True)
+    make_dir(folder)
     written = []
     present = [k for k in kpis if k in set(table.get("kpi", []))]
     if "mu_star" in table and present:
@@ -448,7 +449,8 @@ def _morris_figure(path: Path, table: pd.DataFrame, kpis: Sequence[str]) -> Path
         ax.set_title(kpi, fontsize=10)
     fig.suptitle("Morris screening: mean absolute effect μ* against its spread σ")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    with replacing(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
     return path
 
@@ -494,7 +496,8 @@ def _sobol_figure(path: Path, table: pd.DataFrame, kpis: Sequence[str]) -> Path:
         ax.legend(loc="lower right", fontsize=7)
     fig.suptitle("Sobol indices")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    with replacing(path) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
     return path
 

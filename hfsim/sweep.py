@@ -48,6 +48,16 @@ import yaml
 from hfsim.cli import Command, UsageError, register
 from hfsim.config import Config, ConfigError, load_config
 from hfsim.config.load import GROUPS, _check_ranges, _check_rules
+from hfsim.outputs import (
+    disk_error,
+    is_stale_temp,
+    is_temp,
+    make_dir,
+    remove_stale_temps,
+    replacing,
+    temp_path,
+    write_text,
+)
 from hfsim.results import KPI_NAMES
 
 MANIFEST = "sweep.json"
@@ -422,9 +432,26 @@ def claim_directory(outdir: Path, definition: Mapping[str, Any], command: Sequen
         return True
     if (outdir / PARTS).is_dir() and any((outdir / PARTS).iterdir()):
         raise UsageError(f"{outdir / PARTS} holds runs but no {MANIFEST}; use a new hydra.run.dir")
-    outdir.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, json.dumps({"command": list(command), "definition": definition}, indent=1))
+    make_dir(outdir)
+    text = json.dumps({"command": list(command), "definition": definition}, indent=1)
+    if not _create_once(path, text):  # another sweep claimed the folder a moment ago
+        return claim_directory(outdir, definition, command)
     return False
+
+
+def _create_once(path: Path, text: str) -> bool:
+    """Write a complete file at ``path`` unless it exists (atomically); whether we made it."""
+    tmp = temp_path(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.link(tmp, path)  # fails if another process made it first: no overwriting
+        return True
+    except FileExistsError:
+        return False
+    except OSError as err:
+        raise disk_error(path, err) from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 # -- 4. runs -------------------------------------------------------------------------------
@@ -447,12 +474,6 @@ def run_job(cfg: Config, point: int, replication: int) -> dict[str, Any]:
     return row
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def part_name(point: int, replication: int) -> str:
     """The file name of one finished run in ``parts/``."""
     return f"p{point:07d}-r{replication:05d}.parquet"
@@ -461,13 +482,9 @@ def part_name(point: int, replication: int) -> str:
 def write_part(parts_dir: Path, row: Mapping[str, Any]) -> Path:
     """Write one finished run: temporary name, flushed to disk, then renamed into place."""
     path = parts_dir / part_name(row["point"], row["replication"])
-    tmp = parts_dir / f".tmp-{path.name}-{os.getpid()}"
     table = pa.Table.from_pylist([dict(row)], schema=_part_schema())
-    with open(tmp, "wb") as handle:
-        pq.write_table(table, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    with replacing(path, record=False) as tmp:  # flushed to disk before the rename
+        pq.write_table(table, tmp)
     return path
 
 
@@ -489,7 +506,7 @@ def read_parts(parts_dir: Path, n_points: int, replications: int) -> pa.Table:
     for path in sorted(parts_dir.iterdir()):
         match = _PART_NAME.fullmatch(path.name)
         if match is None:
-            if path.name.startswith(".tmp-"):
+            if is_temp(path) and is_stale_temp(path):
                 path.unlink(missing_ok=True)  # a run killed while writing: it will rerun
             continue
         point, rep = int(match[1]), int(match[2])
@@ -530,9 +547,8 @@ def consolidate(outdir: Path, plan: SweepPlan, replications: int) -> pd.DataFram
     frame = points.merge(runs, on="point", how="inner")
     frame = frame.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
     frame = frame[[*plan.keys, "point", "replication", "seed", *KPI_NAMES]]
-    tmp = outdir / f".tmp-{RESULTS}-{os.getpid()}"
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, outdir / RESULTS)
+    with replacing(outdir / RESULTS) as tmp:
+        frame.to_parquet(tmp, index=False)
     return frame
 
 
@@ -626,8 +642,7 @@ def run_points(
     label = f"{len(plan.points)} points × {reps} replications = {len(plan.points) * reps} runs"
     with open_executor(base_cfg) as (executor, slots, where):
         resumed = claim_directory(outdir, sweep_definition(base_cfg, plan, kind), command)
-        for leftover in outdir.glob(".tmp-*"):  # from a process killed while writing
-            leftover.unlink(missing_ok=True)
+        remove_stale_temps(outdir)  # of killed processes only: a live sweep may share it
         _write_config(outdir, base_cfg)
         finished = read_parts(outdir / PARTS, len(plan.points), reps)
         done = {
@@ -662,7 +677,7 @@ def _run_with_progress(
     from tqdm import tqdm
 
     tqdm.monitor_interval = 0  # no monitor thread: this process may fork workers later
-    parts_dir.mkdir(parents=True, exist_ok=True)
+    make_dir(parts_dir)
     total = already + len(jobs)
     with tqdm(
         total=total, initial=already, desc=label, unit="run", file=sys.stderr, disable=not progress
@@ -677,7 +692,7 @@ def _run_with_progress(
 
 def _write_config(outdir: Path, cfg: Config) -> None:
     text = yaml.safe_dump(dataclasses.asdict(cfg), sort_keys=False)
-    _atomic_write(outdir / "config.yaml", text)
+    write_text(outdir / "config.yaml", text)
 
 
 def run_sweep(

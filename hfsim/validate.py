@@ -121,14 +121,15 @@ def summary_lines(table: pd.DataFrame, other: pd.DataFrame, kpis: pd.Series) -> 
 
 def run_validate(cfg: Config, outdir: Path) -> int:
     """The ``hfsim validate`` command."""
-    from hfsim.runner import _atomic_text, default_workers, tqdm_progress
+    from hfsim.outputs import make_dir, write_text
+    from hfsim.runner import default_workers, tqdm_progress
 
     workers = min(default_workers(cfg.output.workers), cfg.replications)
     label = f"validate {cfg.municipality.name}"
     table, rows, applicable, other = validate(cfg, workers, tqdm_progress(label))
-    outdir.mkdir(parents=True, exist_ok=True)
-    _atomic_text(outdir / "validation_replications.csv", rows.to_csv())
-    _atomic_text(outdir / "validation.csv", table.to_csv(index=False))
+    make_dir(outdir)
+    write_text(outdir / "validation_replications.csv", rows.to_csv())
+    write_text(outdir / "validation.csv", table.to_csv(index=False))
     print(
         f"hfsim validate: {cfg.municipality.name} · {cfg.policy.name} · {cfg.regime.name} · "
         f"{cfg.replications} replications · {cfg.warmup_years}+{cfg.years} years"

@@ -1,7 +1,15 @@
 """Configuration: the typed schema, composition of the YAML files and validation."""
 
-from hfsim.config.load import ConfigError, compose, group_options, load_config, to_config
+from hfsim.config.load import (
+    ConfigError,
+    check_config,
+    compose,
+    group_options,
+    load_config,
+    to_config,
+)
 from hfsim.config.schema import Config
+from hfsim.config.validate import OutputError
 
 
 def register_schema() -> None:
@@ -14,4 +22,13 @@ def register_schema() -> None:
 
 register_schema()
 
-__all__ = ["Config", "ConfigError", "compose", "group_options", "load_config", "to_config"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "OutputError",
+    "check_config",
+    "compose",
+    "group_options",
+    "load_config",
+    "to_config",
+]

@@ -15,16 +15,19 @@ from typing import Any
 
 import yaml
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import ConfigAttributeError, ConfigKeyError, ValidationError
+from omegaconf.errors import (
+    ConfigAttributeError,
+    ConfigKeyError,
+    OmegaConfBaseException,
+    ValidationError,
+)
 
 from hfsim.config.schema import Config
+from hfsim.config.tables import check_tables
+from hfsim.config.validate import ConfigError, check_fields, check_override
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 GROUPS = ("policy", "municipality", "regime", "experiment")
-
-
-class ConfigError(ValueError):
-    """A config value or key is not allowed; the message names the key and what is allowed."""
 
 
 def group_options(group: str) -> list[str]:
@@ -81,6 +84,8 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
     parser = OverridesParser.create()  # Hydra's grammar, so strings read as on the command line
     out: dict[str, Any] = {}
     for item in items:
+        if not isinstance(item, str):
+            raise ConfigError(f"an override must be a 'key=value' string, not {item!r}")
         try:
             (override,) = parser.parse_overrides([item])
         except OverrideParseException as err:
@@ -105,14 +110,15 @@ def _unknown_key_message(path: str) -> str:
         keys = _schema_keys(node)
         if part not in keys:
             where = ".".join(parts[:i]) or "the top level"
-            return f"unknown key '{path}'; valid keys in {where}: {', '.join(keys)}"
+            return f"unknown key {path!r}; valid keys in {where}: {', '.join(keys)}"
         node = getattr(node, part)
-    return f"unknown key '{path}'"
+    return f"unknown key {path!r}"
 
 
 def _set_value(cfg: DictConfig, key: str, value: Any) -> None:
     if hasattr(value, "item") and hasattr(value, "dtype"):  # a numpy scalar (SALib, EMA)
         value = value.item()
+    value = check_override(key, value)  # before OmegaConf coerces, merges or interpolates
     try:
         OmegaConf.update(cfg, key, value, merge=True)
     except (ConfigAttributeError, ConfigKeyError):
@@ -121,6 +127,8 @@ def _set_value(cfg: DictConfig, key: str, value: Any) -> None:
         raise ConfigError(
             f"{key}: {value!r} has the wrong type ({err.msg.splitlines()[0]})"
         ) from None
+    except OmegaConfBaseException as err:  # a shape the checks above let through
+        raise ConfigError(f"{key}={value!r}: {str(err).splitlines()[0]}") from None
 
 
 def _merge_file(cfg: DictConfig, group: str, option: str) -> None:
@@ -173,8 +181,18 @@ def compose(overrides: Mapping[str, Any] | Iterable[str] | None = None) -> DictC
     """
     if overrides is None:
         overrides = {}
+    if isinstance(overrides, str):
+        overrides = [overrides]  # one override, not its characters
+    if not isinstance(overrides, Mapping | Iterable):
+        raise ConfigError(
+            f"overrides must be a mapping of keys to values or key=value strings, "
+            f"not {type(overrides).__name__}"
+        )
     if not isinstance(overrides, Mapping):
         overrides = parse_overrides(overrides)
+    bad = [k for k in overrides if not isinstance(k, str)]
+    if bad:
+        raise ConfigError(f"config keys must be dotted names (strings), not {bad[0]!r}")
     groups, values = _split_overrides(overrides)
     choices = {**_default_groups(), **groups}
     cfg = OmegaConf.structured(Config)
@@ -211,9 +229,23 @@ def to_config(cfg: DictConfig | Mapping[str, Any]) -> Config:
         raise ConfigError(_unknown_key_message(str(err.full_key))) from None
     except ValidationError as err:
         raise ConfigError(f"{err.full_key}: {err.msg.splitlines()[0]}") from None
-    _check_ranges(obj, "")
-    _check_rules(obj)
-    return obj
+    except OmegaConfBaseException as err:  # e.g. an interpolation in a Hydra-composed config
+        raise ConfigError(f"{getattr(err, 'full_key', '')}: {str(err).splitlines()[0]}") from None
+    return check_config(obj)
+
+
+def check_config(cfg: Config) -> Config:
+    """Check a built config: every field against the schema, the cross-field rules, the data
+    tables it names. :class:`~hfsim.model.HousingModel` calls it on a config it is given.
+
+    Raises:
+        ConfigError: naming the first offending key and its allowed values.
+    """
+    if not isinstance(cfg, Config):
+        raise ConfigError(f"config must be an hfsim Config, not {type(cfg).__name__}")
+    _check_ranges(cfg, "")
+    _check_rules(cfg)
+    return cfg
 
 
 def load_config(overrides: Mapping[str, Any] | Iterable[str] | None = None) -> Config:
@@ -229,31 +261,9 @@ def load_config(overrides: Mapping[str, Any] | Iterable[str] | None = None) -> C
     return to_config(compose(overrides))
 
 
-def _describe_range(meta: Mapping[str, Any]) -> str:
-    lo, hi = meta.get("lo"), meta.get("hi")
-    if lo is not None and hi is not None:
-        return f"between {lo:g} and {hi:g}"
-    if lo is not None:
-        return f"at least {lo:g}"
-    return f"at most {hi:g}"
-
-
 def _check_ranges(node: Any, prefix: str) -> None:
-    for f in dataclasses.fields(node):
-        value = getattr(node, f.name)
-        key = f"{prefix}{f.name}"
-        if dataclasses.is_dataclass(value):
-            _check_ranges(value, key + ".")
-            continue
-        meta = f.metadata
-        choices = meta.get("choices")
-        if choices and value not in choices:
-            raise ConfigError(f"{key}={value!r} is not allowed; allowed: {', '.join(choices)}")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            continue
-        lo, hi = meta.get("lo"), meta.get("hi")
-        if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise ConfigError(f"{key}={value!r} is out of range; must be {_describe_range(meta)}")
+    """Every field's type, range and choices (see :mod:`hfsim.config.validate`)."""
+    check_fields(node, prefix)
 
 
 def _check_share_sum(cfg: Config, block: str, names: list[str]) -> None:
@@ -280,11 +290,7 @@ def _check_rules(cfg: Config) -> None:
         raise ConfigError(
             "citizens.disability_pension_share + citizens.other_income_share must be at most 1"
         )
-    if cfg.municipality.table:
-        from hfsim.municipalities import table_path
-
-        if not table_path(cfg.municipality.table).exists():
-            raise ConfigError(f"municipality.table={cfg.municipality.table!r}: no such data file")
+    check_tables(cfg)
     for name, scenario in cfg.experiment.scenarios.items():
         if not isinstance(scenario, Mapping):
             raise ConfigError(f"experiment.scenarios.{name} must be a mapping of overrides")

@@ -10,6 +10,7 @@ Source tags follow ``EVIDENCE.md``: [C] confirmed, [S] secondary, [D] derived.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,14 +29,16 @@ def param(
 
     Args:
         default: The default value.
-        lo: Smallest allowed value (inclusive), or None.
-        hi: Largest allowed value (inclusive), or None.
+        lo: Smallest allowed value (inclusive), or None; for a list, of every element.
+        hi: Largest allowed value (inclusive), or None; for a list, of every element.
         unit: Unit of the value, e.g. ``DKK/night``.
         source: Where the default comes from (EVIDENCE.md tag, ``assumption``, ``calibrated``).
         choices: Allowed string values, for categorical fields.
         doc: One line saying what the parameter means.
     """
     meta = {"lo": lo, "hi": hi, "unit": unit, "source": source, "choices": choices, "doc": doc}
+    if isinstance(default, list | dict):  # each config gets its own copy
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
     return field(default=default, metadata=meta)
 
 
@@ -885,10 +888,20 @@ class CalibrateConfig:
 class BenchConfig:
     """``hfsim bench``: what is timed besides the run of ``municipality`` over ``years``."""
 
-    # population multipliers (people, shelter places, dwellings, landlords and staff together)
-    scales: list[float] = field(default_factory=lambda: [1.0, 2.0, 4.0])
-    # horizons (years after the warm-up) for the growth of time with the horizon
-    horizons: list[int] = field(default_factory=lambda: [5, 10, 20])
+    scales: list[float] = param(
+        [1.0, 2.0, 4.0],
+        lo=0.01,
+        hi=100,
+        unit="factor",
+        doc="population multipliers (people, places, dwellings, landlords and staff together)",
+    )
+    horizons: list[int] = param(
+        [5, 10, 20],
+        lo=1,
+        hi=100,
+        unit="years",
+        doc="horizons (years after the warm-up) for the growth of time with the horizon",
+    )
     repeats: int = param(1, lo=1, hi=100, unit="runs", doc="timed repeats per measurement (best)")
     naive: bool = param(True, doc="also time the naive baseline (every agent stepped weekly)")
     parallel_runs: int = param(

@@ -21,6 +21,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
 from hfsim.ledger import CATEGORIES, PAYERS  # noqa: E402
+from hfsim.outputs import make_dir, replacing  # noqa: E402
 from hfsim.report import i18n  # noqa: E402
 from hfsim.report.stats import kaplan_meier_curve, mean_band  # noqa: E402
 from hfsim.results import BREAKDOWN_CAUSES  # noqa: E402
@@ -136,7 +137,8 @@ def _new(ncols: int = 1, nrows: int = 1, width: float = 9.0, height: float = 4.2
 
 def _save(fig: plt.Figure, path: Path, rect: tuple[float, ...] = (0, 0, 1, 1)) -> Path:
     fig.tight_layout(rect=rect)
-    fig.savefig(path, dpi=DPI, bbox_inches="tight", pad_inches=0.1)  # never cut a label
+    with replacing(path) as tmp:
+        fig.savefig(tmp, dpi=DPI, bbox_inches="tight", pad_inches=0.1)  # never cut a label
     plt.close(fig)
     return path
 
@@ -576,6 +578,6 @@ def make_figures(data: FigureData, figdir: Path) -> list[Figure]:
         data: What to draw.
         figdir: Directory for the PNG files (created if needed).
     """
-    figdir.mkdir(parents=True, exist_ok=True)
+    make_dir(figdir)
     made = [draw(data, figdir) for draw in FIGURES]
     return [f for f in made if f is not None]

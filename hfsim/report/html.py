@@ -21,6 +21,7 @@ import pandas as pd
 
 from hfsim.config import Config, load_config
 from hfsim.config.load import GROUPS, group_options
+from hfsim.outputs import make_dir, write_text
 from hfsim.report import i18n
 from hfsim.report.figures import Figure, FigureData, make_figures
 from hfsim.report.stats import t_interval
@@ -139,16 +140,12 @@ def render_report(outdir: Path, data: ReportInput) -> Path:
         outdir: Output directory.
         data: What to report.
     """
-    outdir.mkdir(parents=True, exist_ok=True)
+    make_dir(outdir)
     summary = summary_table(data.kpis, data.scenarios)
-    summary.to_csv(outdir / "kpi_summary.csv", index=False)
+    write_text(outdir / "kpi_summary.csv", summary.to_csv(index=False))
     figures = make_figures(_figure_data(data), outdir / "figures")
     page = _page(data, summary, figures)
-    path = outdir / "report.html"
-    tmp = path.with_name("report.html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text(outdir / "report.html", page)
 
 
 def summary_table(kpis: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
