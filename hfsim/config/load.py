@@ -28,8 +28,14 @@ class ConfigError(ValueError):
 
 
 def group_options(group: str) -> list[str]:
-    """Names of the options of one config group (the YAML files in ``configs/<group>/``)."""
-    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+    """Names of the options of one config group (the YAML files in ``configs/<group>/``;
+    for ``municipality`` also the presets derived from the national table)."""
+    files = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+    if group != "municipality":
+        return files
+    from hfsim.municipalities import derived_options
+
+    return files + derived_options()
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], str | None]:
@@ -60,6 +66,10 @@ def _split_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, str], dict
         if key in GROUPS and not isinstance(value, Mapping):
             value = str(value)
             if value not in group_options(key):
+                if key == "municipality":
+                    from hfsim.municipalities import unknown_municipality
+
+                    raise ConfigError(unknown_municipality(value, group_options(key)))
                 raise ConfigError(
                     f"{key}={value!r} is not an option; allowed: {', '.join(group_options(key))}"
                 )
@@ -124,7 +134,13 @@ def _set_value(cfg: DictConfig, key: str, value: Any) -> None:
 
 
 def _merge_file(cfg: DictConfig, group: str, option: str) -> None:
-    body, package = _read_yaml(CONFIG_DIR / group / f"{option}.yaml")
+    path = CONFIG_DIR / group / f"{option}.yaml"
+    if group == "municipality" and not path.exists():
+        from hfsim.municipalities import derived_preset
+
+        body, package = derived_preset(option), "_global_"  # from the national table
+    else:
+        body, package = _read_yaml(path)
     body.pop("defaults", None)
     if package != "_global_":
         body = {group: body}
