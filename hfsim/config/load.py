@@ -272,6 +272,27 @@ def _check_ranges(node: Any, prefix: str) -> None:
             raise ConfigError(f"{key}={value!r} is out of range; must be {_describe_range(meta)}")
 
 
+def check_value(key: str, value: Any, name: str | None = None) -> None:
+    """Check one value of a dotted key as a config value is checked (key, type, range, choices).
+
+    Args:
+        key: The dotted key, e.g. ``shelter.capacity``.
+        value: Its value.
+        name: What the error calls it (default ``key``), e.g. ``timeline[0].set.shelter.capacity``.
+
+    Raises:
+        ConfigError: naming ``name``.
+    """
+    cfg = OmegaConf.structured(Config)
+    block = key.rpartition(".")[0]
+    try:
+        _set_value(cfg, key, value)
+        node = OmegaConf.to_object(OmegaConf.select(cfg, block) if block else cfg)
+        _check_ranges(node, f"{block}." if block else "")
+    except ConfigError as err:
+        raise ConfigError(str(err).replace(key, name or key, 1)) from None
+
+
 def _check_share_sum(cfg: Config, block: str, names: list[str]) -> None:
     values = [getattr(getattr(cfg, block), n) for n in names]
     if abs(sum(values) - 1.0) > 1e-6:
@@ -281,6 +302,9 @@ def _check_share_sum(cfg: Config, block: str, names: list[str]) -> None:
 
 def _check_rules(cfg: Config) -> None:
     """Cross-field rules that single-field ranges cannot express."""
+    from hfsim.processes.timeline import check_timeline
+
+    check_timeline(cfg)
     c = cfg.citizens
     _check_share_sum(
         cfg, "citizens", ["needs_share_low", "needs_share_moderate", "needs_share_high"]

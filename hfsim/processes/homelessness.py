@@ -271,7 +271,8 @@ def discharge(model: HousingModel, citizen: Citizen, tau: float) -> None:
     accounting.stop_shelter(model, citizen, tau)
     if citizen in host.transitional_queue:
         host.transitional_queue.remove(citizen)
-    _admit_from_queue(model, host, tau)
+    if host.free_beds > 0:  # not after a cut (hfsim.processes.timeline) that left it over full
+        _admit_from_queue(model, host, tau)
 
 
 def end_stay(citizen: Citizen, tau: float) -> None:
