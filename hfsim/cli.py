@@ -288,4 +288,7 @@ def _remove_if_only_hydra(outdir: Path) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    # `python -m hfsim.cli`: the commands register in the module hfsim.cli, not in __main__
+    from hfsim.cli import main as _main
+
+    raise SystemExit(_main())
