@@ -3,7 +3,7 @@
 One step is one week. Each step runs these processes, in this order (the only place the order
 is written; :data:`STEP_ORDER` is what :meth:`HousingModel.step` iterates):
 
-0. ``timeline``     dated decisions of the ``timeline`` key take effect (levers, inputs, regime).
+0. ``timeline``     dated decisions take effect: levers, inputs, the regime from a date.
 1. ``inflow``       new people become homeless; deaths, institutions and moves take people out.
 2. ``market``       vacancies arise; social (anvisningsret, programme) and private offers.
 3. ``street``       shelter admissions up to capacity, stays, staircase steps and drop-outs.
