@@ -259,7 +259,7 @@ class HousingModel(mesa.Model):
                 cases = timeline.allowed(team, "cases", team.capacity)
                 assert len(team.cases) <= cases, "caseload over capacity"
         for name, munis in self._regions.items():
-            free = sum(m.free_beds for m in munis)
+            free = sum(max(m.free_beds, 0) for m in munis)
             assert free == self.region_free_beds[name], "regional free-bed count"
         occupied = sum(m.shelter_occupants for m in self.municipalities)
         assert occupied == int(self.counts[:, State.SHELTER].sum()), "beds vs shelter residents"

@@ -117,8 +117,21 @@ def test_a_national_total_is_spread_as_at_build_time():
     model.step()
     built = build_municipalities(hfsim.load_config({**national, "shelter.capacity": 1000}))
     assert [m.shelter_capacity for m in model.municipalities] == [s.shelter_capacity for s in built]
-    free = sum(m.free_beds for m in model.municipalities)
-    assert free == sum(model.region_free_beds.values())
+
+
+def test_a_regional_cut_drains_and_keeps_the_free_bed_count():
+    """Shelters are shared across a region: a cut below occupancy must not let a bed the
+    cut removed be counted free (assert_invariants recounts the region's free beds)."""
+    region = {"municipality": "region_nordjylland", "years": 2, "warmup_years": 1}
+    region["start_year"] = 2025
+    base, _ = weekly([], occupied, region)
+    cut, model = weekly([{"at": 2025.5, "set": {"shelter.capacity": 40}}], occupied, region)
+    week = week_of(model.cfg, 2025.5)
+    np.testing.assert_array_equal(cut[: week - 1], base[: week - 1])
+    assert sum(m.shelter_capacity for m in model.municipalities) == 40
+    after = cut[week - 1 :]
+    assert base[week - 1] > 40 and (after[1:] <= np.maximum(after[:-1], 40)).all()
+    assert (cut[-26:] <= 40).all()  # drained: nobody evicted, nobody admitted above it
 
 
 @pytest.mark.parametrize(

@@ -190,7 +190,9 @@ def _mark_cut(obj: Any, attr: str, occupants: int, capacity: int) -> None:
 def _set_beds(model: HousingModel, muni: Any, n: int) -> None:
     from hfsim.processes.homelessness import _admit_from_queue
 
-    model.region_free_beds[muni.spec.region] += n - muni.shelter_capacity
+    occupants = muni.shelter_occupants  # the region counts free beds only (none below zero)
+    change = max(n - occupants, 0) - max(muni.shelter_capacity - occupants, 0)
+    model.region_free_beds[muni.spec.region] += change
     muni.shelter_capacity = n
     _mark_cut(muni, "shelter", muni.shelter_occupants, n)
     while muni.free_beds > 0 and model.region_queued[muni.spec.region] > 0:
