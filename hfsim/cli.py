@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hfsim.config import Config, ConfigError, OutputError, group_options, load_config, to_config
+from hfsim.config import (
+    Config,
+    ConfigError,
+    OutputError,
+    group_options,
+    load_config,
+    register_table_presets,
+    to_config,
+)
 from hfsim.config.load import CONFIG_DIR, GROUPS
 
 log = logging.getLogger("hfsim")
@@ -35,6 +43,7 @@ class Command:
     examples: tuple[str, ...] = ()
     # overrides the command applies unless the command line sets the same key
     defaults: tuple[str, ...] = ()
+    hydra: bool = True  # False: run on the library's config, no output directory
 
 
 def _cmd_run(cfg: Config, outdir: Path) -> int:
@@ -89,12 +98,19 @@ def _load_commands() -> None:
                 raise
 
 
+def _shown_options(group: str) -> list[str]:
+    """A group's options for --help: the preset files, and a pointer to the table's presets."""
+    options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+    more = len(group_options(group)) - len(options)
+    return options + ([f"... ({more} more: hfsim municipalities)"] if more else [])
+
+
 def _usage() -> str:
     lines = ["usage: hfsim <command> [key=value ...] [--help]", "", "commands:"]
     lines += [f"  {name:12s} {cmd.summary}" for name, cmd in COMMANDS.items()]
     lines += [
         "",
-        "config groups: " + "; ".join(f"{g}={'|'.join(group_options(g))}" for g in GROUPS),
+        "config groups: " + "; ".join(f"{g}={'|'.join(_shown_options(g))}" for g in GROUPS),
     ]
     lines += ["Overrides use Hydra's syntax; `hydra.run.dir=DIR` sets the output directory."]
     return "\n".join(lines)
@@ -103,7 +119,7 @@ def _usage() -> str:
 def _command_help(name: str) -> str:
     cmd = COMMANDS[name]
     lines = [f"usage: hfsim {name} [key=value ...]", "", cmd.summary, ""]
-    lines += ["config groups:"] + [f"  {g}={'|'.join(group_options(g))}" for g in GROUPS]
+    lines += ["config groups:"] + [f"  {g}={'|'.join(_shown_options(g))}" for g in GROUPS]
     lines += [
         "",
         "levers (see docs/configuration.md for every key, its range and source):",
@@ -145,6 +161,7 @@ def parse_cli_overrides(args: list[str], sweep_allowed: bool) -> tuple[dict[str,
     for arg in args:
         if arg.startswith("-"):
             raise UsageError(f"unknown option {arg!r}; try --help")
+        _check_municipality(arg)
         try:
             (override,) = parser.parse_overrides([arg])
         except OverrideParseException as err:
@@ -162,6 +179,17 @@ def parse_cli_overrides(args: list[str], sweep_allowed: bool) -> tuple[dict[str,
             continue  # the sweep command validates each value itself
         values[key] = override.value()
     return values, hydra_args
+
+
+def _check_municipality(arg: str) -> None:
+    """``municipality=København`` (which Hydra's grammar cannot read): point to the slug."""
+    key, _, value = arg.partition("=")
+    if key != "municipality" or not value or any(ch in value for ch in ",()[]"):
+        return  # not a single municipality choice (a sweep is checked value by value)
+    if value not in group_options("municipality"):
+        from hfsim.municipalities import unknown_municipality
+
+        raise UsageError(unknown_municipality(value, group_options("municipality")))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ConfigError) as err:
         print(f"hfsim {name}: error: {err}", file=sys.stderr)
         return 2
+    if not command.hydra:
+        return command.run(load_config(values), Path.cwd())
     single = [_hydra_form(a) for a in rest if a not in _CURRENT["sweeps"]]
     try:
         _compose_with_hydra(single)  # Hydra's own composition errors, before it writes
@@ -259,6 +289,7 @@ def _compose_with_hydra(overrides: list[str]) -> None:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    register_table_presets()  # municipality=kolding: presets derived from the national table
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             to_config(compose("config", overrides=overrides))
@@ -311,4 +342,7 @@ def _remove_if_only_hydra(outdir: Path) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    # `python -m hfsim.cli`: the commands register in the module hfsim.cli, not in __main__
+    from hfsim.cli import main as _main
+
+    raise SystemExit(_main())

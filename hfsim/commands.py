@@ -21,3 +21,23 @@ for _module in COMMAND_MODULES:
     except ModuleNotFoundError as _err:  # a command whose module is not there yet
         if _err.name != _module:
             raise
+
+
+def _cmd_municipalities(cfg, outdir) -> int:  # noqa: ANN001 - the Command signature
+    """``hfsim municipalities``: every municipality and region preset of the national table."""
+    from hfsim.municipalities import listing
+
+    print(listing())
+    return 0
+
+
+_cli = importlib.import_module("hfsim.cli")
+_cli.register(
+    "municipalities",
+    _cli.Command(
+        "list the 98 municipalities and 5 regions that `municipality=<slug>` accepts",
+        _cmd_municipalities,
+        examples=("hfsim municipalities", "hfsim compare municipality=kolding"),
+        hydra=False,
+    ),
+)

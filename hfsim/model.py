@@ -3,6 +3,7 @@
 One step is one week. Each step runs these processes, in this order (the only place the order
 is written; :data:`STEP_ORDER` is what :meth:`HousingModel.step` iterates):
 
+0. ``timeline``     dated decisions take effect: levers, inputs, the regime from a date.
 1. ``inflow``       new people become homeless; deaths, institutions and moves take people out.
 2. ``market``       vacancies arise; social (anvisningsret, programme) and private offers.
 3. ``street``       shelter admissions up to capacity, stays, staircase steps and drop-outs.
@@ -42,7 +43,7 @@ from hfsim.housing import Tenancy, VacancyDraws, build_neighbourhoods
 from hfsim.ledger import Ledger
 from hfsim.municipalities import build_municipalities
 from hfsim.policies import make_policy
-from hfsim.processes import accounting, homelessness, market, support, tenancies
+from hfsim.processes import accounting, homelessness, market, support, tenancies, timeline
 from hfsim.results import Recorder
 from hfsim.rng import RandomStreams
 
@@ -51,6 +52,7 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 WEEKS_PER_YEAR = 52
 
 STEP_ORDER: tuple[tuple[str, Callable[[HousingModel], None]], ...] = (
+    ("timeline", timeline.timeline_step),
     ("inflow", homelessness.inflow_step),
     ("market", market.market_step),
     ("street", homelessness.street_step),
@@ -262,14 +264,15 @@ class HousingModel(mesa.Model):
                 in_steps[c.municipality] += 1
         assert (recount[:, : State.EXITED] == self.counts[:, : State.EXITED]).all(), "state counts"
         for muni in self.municipalities:
-            assert 0 <= muni.shelter_occupants <= muni.shelter_capacity, "shelter over capacity"
-            assert 0 <= muni.transitional_occupants <= muni.transitional_capacity, (
-                "steps over capacity"
-            )
+            beds = timeline.allowed(muni, "shelter", muni.shelter_capacity)  # a cut evicts no one
+            assert 0 <= muni.shelter_occupants <= beds, "shelter over capacity"
+            steps = timeline.allowed(muni, "transitional", muni.transitional_capacity)
+            assert 0 <= muni.transitional_occupants <= steps, "steps over capacity"
             for team in muni.teams.values():
-                assert len(team.cases) <= team.capacity, "caseload over capacity"
+                cases = timeline.allowed(team, "cases", team.capacity)
+                assert len(team.cases) <= cases, "caseload over capacity"
         for name, munis in self._regions.items():
-            free = sum(m.free_beds for m in munis)
+            free = sum(max(m.free_beds, 0) for m in munis)
             assert free == self.region_free_beds[name], "regional free-bed count"
         occupied = sum(m.shelter_occupants for m in self.municipalities)
         assert occupied == int(self.counts[:, State.SHELTER].sum()), "beds vs shelter residents"

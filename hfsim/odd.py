@@ -52,6 +52,7 @@ SUBMODEL_MODULES = (
     "hfsim.processes.accounting",
     "hfsim.ledger",
     "hfsim.municipalities",
+    "hfsim.processes.timeline",
     "hfsim.rng",
 )
 _MARKER = re.compile(

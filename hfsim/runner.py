@@ -183,6 +183,8 @@ def write_outputs(
         "municipality": cfg.municipality.name,
         "years": cfg.years,
         "warmup_years": cfg.warmup_years,
+        "start_year": cfg.start_year,
+        "timeline": cfg.timeline,
         "kpis": summarise(kpis),
     }
     write_text(outdir / "config.yaml", yaml.safe_dump(config_dict(cfg), sort_keys=False))

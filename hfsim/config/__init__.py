@@ -20,6 +20,18 @@ def register_schema() -> None:
     ConfigStore.instance().store(name="hfsim_schema", node=Config)
 
 
+def register_table_presets() -> None:
+    """Register the presets derived from the national table (``municipality=kolding``) in
+    Hydra's ConfigStore; called before Hydra composes (not at import: it costs a second)."""
+    from hydra.core.config_store import ConfigStore
+
+    from hfsim.municipalities import derived_options, derived_preset
+
+    store = ConfigStore.instance()
+    for slug in derived_options():
+        store.store(group="municipality", name=slug, node=derived_preset(slug), package="_global_")
+
+
 register_schema()
 
 __all__ = [
@@ -30,5 +42,6 @@ __all__ = [
     "compose",
     "group_options",
     "load_config",
+    "register_table_presets",
     "to_config",
 ]

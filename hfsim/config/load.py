@@ -31,8 +31,14 @@ GROUPS = ("policy", "municipality", "regime", "experiment")
 
 
 def group_options(group: str) -> list[str]:
-    """Names of the options of one config group (the YAML files in ``configs/<group>/``)."""
-    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+    """Names of the options of one config group (the YAML files in ``configs/<group>/``;
+    for ``municipality`` also the presets derived from the national table)."""
+    files = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+    if group != "municipality":
+        return files
+    from hfsim.municipalities import derived_options
+
+    return files + derived_options()
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], str | None]:
@@ -63,6 +69,10 @@ def _split_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, str], dict
         if key in GROUPS and not isinstance(value, Mapping):
             value = str(value)
             if value not in group_options(key):
+                if key == "municipality":
+                    from hfsim.municipalities import unknown_municipality
+
+                    raise ConfigError(unknown_municipality(value, group_options(key)))
                 raise ConfigError(
                     f"{key}={value!r} is not an option; allowed: {', '.join(group_options(key))}"
                 )
@@ -132,7 +142,13 @@ def _set_value(cfg: DictConfig, key: str, value: Any) -> None:
 
 
 def _merge_file(cfg: DictConfig, group: str, option: str) -> None:
-    body, package = _read_yaml(CONFIG_DIR / group / f"{option}.yaml")
+    path = CONFIG_DIR / group / f"{option}.yaml"
+    if group == "municipality" and not path.exists():
+        from hfsim.municipalities import derived_preset
+
+        body, package = derived_preset(option), "_global_"  # from the national table
+    else:
+        body, package = _read_yaml(path)
     body.pop("defaults", None)
     if package != "_global_":
         body = {group: body}
@@ -266,6 +282,27 @@ def _check_ranges(node: Any, prefix: str) -> None:
     check_fields(node, prefix)
 
 
+def check_value(key: str, value: Any, name: str | None = None) -> None:
+    """Check one value of a dotted key as a config value is checked (key, type, range, choices).
+
+    Args:
+        key: The dotted key, e.g. ``shelter.capacity``.
+        value: Its value.
+        name: What the error calls it (default ``key``), e.g. ``timeline[0].set.shelter.capacity``.
+
+    Raises:
+        ConfigError: naming ``name``.
+    """
+    cfg = OmegaConf.structured(Config)
+    block = key.rpartition(".")[0]
+    try:
+        _set_value(cfg, key, value)
+        node = OmegaConf.to_object(OmegaConf.select(cfg, block) if block else cfg)
+        _check_ranges(node, f"{block}." if block else "")
+    except ConfigError as err:
+        raise ConfigError(str(err).replace(key, name or key, 1)) from None
+
+
 def _check_share_sum(cfg: Config, block: str, names: list[str]) -> None:
     values = [getattr(getattr(cfg, block), n) for n in names]
     if abs(sum(values) - 1.0) > 1e-6:
@@ -275,6 +312,9 @@ def _check_share_sum(cfg: Config, block: str, names: list[str]) -> None:
 
 def _check_rules(cfg: Config) -> None:
     """Cross-field rules that single-field ranges cannot express."""
+    from hfsim.processes.timeline import check_timeline
+
+    check_timeline(cfg)
     c = cfg.citizens
     _check_share_sum(
         cfg, "citizens", ["needs_share_low", "needs_share_moderate", "needs_share_high"]

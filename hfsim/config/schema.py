@@ -776,6 +776,8 @@ class MunicipalityConfig:
     name: str = param("aarhus", doc="preset name")
     table: str = param("", doc="CSV of municipalities and shares (multi-municipality presets)")
     share_column: str = param("homeless_share", doc="column giving each municipality's share")
+    region: str = param("", doc="multi-municipality presets: keep only this region's rows")
+    provenance: str = param("", doc="where the preset's numbers come from (shown in the report)")
     neighbourhoods_per_10k_units: float = param(
         3.0, lo=0, hi=100, unit="count", doc="multi-municipality presets: neighbourhood density"
     )
@@ -928,6 +930,16 @@ class Config:
     warmup_years: int = param(3, lo=0, hi=50, unit="years", doc="warm-up, excluded from KPIs")
     replications: int = param(10, lo=1, hi=100000, unit="runs", doc="replications per scenario")
     scenario: str = param("", doc="scenario label (defaults to the policy name)")
+    start_year: int = param(
+        2024,
+        lo=1900,
+        hi=2200,
+        unit="year",
+        source="[C] VIVE count 2024: the year of the national data (a preset sets its own)",
+        doc="calendar year at which the horizon starts (the warm-up runs before it)",
+    )
+    # dated changes of levers: [{at: YEAR, set: {dotted.key: value}}] (hfsim.processes.timeline)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
     citizens: CitizensConfig = field(default_factory=CitizensConfig)
     shelter: ShelterConfig = field(default_factory=ShelterConfig)
     housing: HousingConfig = field(default_factory=HousingConfig)

@@ -266,14 +266,16 @@ def discharge(model: HousingModel, citizen: Citizen, tau: float) -> None:
     """Leave the shelter: the bed frees, the stay is recorded and its accruals close."""
     host = model.municipalities[citizen.shelter_host]
     host.shelter_occupants -= 1
-    model.region_free_beds[host.spec.region] += 1
+    if host.free_beds > 0:  # after a timeline cut, a bed above the new capacity is not free
+        model.region_free_beds[host.spec.region] += 1
     citizen.shelter_host = -1
     citizen.last_discharge = tau
     model.recorder.stay(citizen, citizen.shelter_entry, tau)
     accounting.stop_shelter(model, citizen, tau)
     if citizen in host.transitional_queue:
         host.transitional_queue.remove(citizen)
-    _admit_from_queue(model, host, tau)
+    if host.free_beds > 0:  # not after a cut (hfsim.processes.timeline) that left it over full
+        _admit_from_queue(model, host, tau)
 
 
 def end_stay(citizen: Citizen, tau: float) -> None:

@@ -113,6 +113,11 @@ def end_case(model: HousingModel, case: SupportCase, tau: float) -> None:
     model.municipalities[team.municipality].dirty = True  # a slot is free
     if case.citizen.state == State.HOUSED:
         _tenancy_changed(model, case.citizen, tau)
+    fill_from_waitlist(model, team, tau)
+
+
+def fill_from_waitlist(model: HousingModel, team: SupportTeam, tau: float) -> None:
+    """Free slots go to the first housed citizens on the team's waiting list."""
     while team.waitlist and team.free > 0:
         nxt = team.waitlist.popleft()
         if nxt.state == State.HOUSED and nxt.tenancy is not None:
