@@ -85,6 +85,7 @@ class ComparisonResult:
     kpis: pd.DataFrame
     comparison: pd.DataFrame
     report: Path | None
+    trial: pd.DataFrame | None = None  # experiment=trial: trial.csv
 
 
 # ---------------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ def plan_comparison(
         name: _scenario_overrides(name, raw)
         for name, raw in (experiment.scenarios or DEFAULT_SCENARIOS).items()
     }
-    if len(scenarios) < 2:
+    if len(scenarios) < 2 and not base.trial.enabled:  # a trial runs in one world
         raise ConfigError(
             f"experiment.scenarios needs at least two scenarios to compare; got {list(scenarios)}"
         )
@@ -229,6 +230,10 @@ def run_comparison(plan: Plan, outdir: Path, progress: bool = True) -> Compariso
     from hfsim import __version__
     from hfsim.runner import run_replications, tqdm_progress, write_outputs
 
+    if plan.base.trial.enabled:
+        from hfsim.trial import run_trial
+
+        return run_trial(plan, outdir, progress)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     total = len(plan.configs)
@@ -332,6 +337,10 @@ def _write_text(path: Path, text: str) -> None:
 
 def print_table(result: ComparisonResult, kpis: Iterable[str] = PRINTED_KPIS) -> None:
     """A short table of differences on stdout (the full table is ``comparison.csv``)."""
+    if result.trial is not None:
+        from hfsim.trial import print_trial
+
+        return print_trial(result)
     from hfsim.report.i18n import format_kpi
 
     plan = result.plan
