@@ -22,6 +22,7 @@ number of events, not with citizens × weeks.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 from collections import defaultdict
@@ -59,6 +60,7 @@ STEP_ORDER: tuple[tuple[str, Callable[[HousingModel], None]], ...] = (
     ("collect", lambda model: model.recorder.collect(model)),
 )
 PHASES = tuple(name for name, _ in STEP_ORDER)
+_PHASE_INDEX = {name: i for i, name in enumerate(PHASES)}
 
 Event = tuple[float, int, Callable[[Any, float], None], Any, str, int]
 
@@ -88,6 +90,8 @@ class HousingModel(mesa.Model):
         self.check_invariants = False
         self._calendar: dict[str, dict[int, list[Event]]] = {p: defaultdict(list) for p in PHASES}
         self._event_seq = 0
+        self._phase_index = len(PHASES)  # the phase running now (none: between steps)
+        self._running: list[Event] | None = None  # the running phase's due events (a heap)
         self._build_world()
 
     # -- the world --------------------------------------------------------------------
@@ -154,27 +158,41 @@ class HousingModel(mesa.Model):
     ) -> None:
         """File an event for ``owner`` at time ``tau`` in ``phase``'s calendar.
 
-        The event lapses if ``owner.<token_attr>`` has changed by the time it is due.
+        An event that falls in the current week runs this week if its phase is still to come
+        (or is running: it joins the running events in time order); only an event for a phase
+        that has already run this week waits for the next week. The event lapses if
+        ``owner.<token_attr>`` has changed by the time it is due.
         """
         if not math.isfinite(tau):
             return
-        week = max(math.ceil(tau - 1e-9), int(self.now) + 1)
+        now = int(self.now)
+        week = math.ceil(tau - 1e-9)
         self._event_seq += 1
         # (time, sequence) sort the bucket; the sequence is unique, so nothing else is compared
         event = (tau, self._event_seq, handler, owner, token_attr, getattr(owner, token_attr))
+        if week <= now:
+            order = _PHASE_INDEX[phase]
+            if order == self._phase_index and self._running is not None:
+                heapq.heappush(self._running, event)
+                return
+            week = now if order > self._phase_index else now + 1
         self._calendar[phase][week].append(event)
 
     def due_events(self, phase: str) -> int:
-        """Run the events of ``phase`` that fall in the current week, in time order."""
+        """Run the events of ``phase`` that fall in the current week, in time order, including
+        those that the running events file for this week."""
         bucket = self._calendar[phase].pop(int(self.now), None)
         if not bucket:
             return 0
-        bucket.sort()
+        heapq.heapify(bucket)
+        self._running = bucket
         ran = 0
-        for tau, _, handler, owner, token_attr, token in bucket:
+        while bucket:
+            tau, _, handler, owner, token_attr, token = heapq.heappop(bucket)
             if getattr(owner, token_attr) == token:
                 handler(owner, tau)
                 ran += 1
+        self._running = None
         self.events_processed += ran
         return ran
 
@@ -182,10 +200,11 @@ class HousingModel(mesa.Model):
         """One week: every process of :data:`STEP_ORDER`, in that order."""
         self.now = float(self.steps)
         self.ledger.start_week(self.now)
-        for _, process in STEP_ORDER:
+        for self._phase_index, (_, process) in enumerate(STEP_ORDER):
             process(self)
             if self.check_invariants:
                 self.assert_invariants()
+        self._phase_index = len(PHASES)  # between steps every phase of the week has run
 
     def run(self) -> HousingModel:
         """Run the warm-up and the horizon."""

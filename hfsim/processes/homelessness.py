@@ -212,7 +212,9 @@ def seek_shelter(citizen: Citizen, tau: float) -> None:
         model.region_queued[home.spec.region] += 1
         citizen.queued_for_bed = citizen.version
         return
-    admit(model, citizen, host, model.now)
+    # At the time asked (an event filed late, from a phase that had run, starts the week): an
+    # admission at the week's end would be counted at the week's end without a night accrued.
+    admit(model, citizen, host, max(tau, model.now - 1.0))
 
 
 def _admit_from_queue(model: HousingModel, host: Municipality, tau: float) -> None:
