@@ -32,7 +32,8 @@ follow-up (lost to follow-up, as in a trial). Per arm and needs group:
 
 ``trial.csv`` holds the mean over replications with a 95 % t-interval
 (:func:`hfsim.results.t_interval`); ``trial_replications.csv`` each replication's value and
-the number of participants behind it.
+the number of participants behind it, and how the arm was housed: ``via_tenancy_24m`` (a
+dwelling in the model within 24 months) and ``via_own_solution_24m`` (else an own solution).
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ METRICS = (
     "days_to_housing_median",
 )  # fmt: skip
 STABLE_AT_WEEKS = {"stably_housed_6m": 26, "stably_housed_12m": 52, "stably_housed_24m": 104}
+# how the arm was housed (trial_replications.csv and summary.json only): a dwelling in the
+# model within 24 months, or else an own solution within 24 months
+ROUTES = ("via_tenancy_24m", "via_own_solution_24m")
 COLUMNS = ("arm", "needs", "metric", "value", "ci_low", "ci_high")
 HOUSED_EXITS = ("own_solution", "moved_on")
 
@@ -285,11 +289,31 @@ def outcomes(trial: Trial) -> list[dict[str, Any]]:
             }
             values["days_housed_share_24m"] = _housed_share(follow)
             values["days_to_housing_median"] = _median_days_to_housing(follow)
+            values.update(_routes(group))
             rows += [
                 {"arm": arm, "needs": needs, "metric": m, "value": values[m], "n": len(group)}
-                for m in METRICS
+                for m in (*METRICS, *ROUTES)
             ]
     return rows
+
+
+def _routes(group: list[Participant]) -> dict[str, float]:
+    """Shares of the group housed in the model within 24 months, and of the others who found
+    an own solution within 24 months."""
+    tenancy = own = 0
+    for p in group:
+        t1 = p.start + FOLLOW_UP_WEEKS
+        if any(p.start <= t.start <= t1 for t in p.citizen.tenancies):
+            tenancy += 1
+        elif any(
+            how == "own_solution" and p.start < end <= t1 for _, end, how in p.citizen.spell_history
+        ):
+            own += 1
+    n = len(group)
+    return {
+        ROUTES[0]: tenancy / n if n else float("nan"),
+        ROUTES[1]: own / n if n else float("nan"),
+    }
 
 
 def _stably_housed(follow: list, weeks: int) -> float:
@@ -418,6 +442,12 @@ def run_trial(plan: Plan, outdir: Path, progress: bool = True) -> ComparisonResu
             for (arm, needs), g in sizes.groupby(["arm", "needs"])
         },
         "trial": json.loads(table.to_json(orient="records")),  # NaN -> null
+        "routes": {
+            f"{arm}/{needs}/{metric}": float(g["value"].mean())
+            for (arm, needs, metric), g in per_run[per_run.metric.isin(ROUTES)].groupby(
+                ["arm", "needs", "metric"]
+            )
+        },
     }
     _write_text(outdir / "summary.json", json.dumps(_json_safe(summary), indent=2))
     return ComparisonResult(outdir, plan, kpis, pd.DataFrame(), None, trial=table)

@@ -180,3 +180,21 @@ def test_stably_housed_needs_90_days_in_a_dwelling_and_drops_those_who_left() ->
     assert _housed_share(follow) == pytest.approx(np.mean(shares))
     # days to an own dwelling: 10, 1, 1 weeks; censored at 10 weeks and at 104 weeks
     assert _median_days_to_housing(follow) == pytest.approx(70.0)
+
+
+def test_trial_study_composes_the_same_with_hydra_and_is_documented() -> None:
+    import dataclasses
+    from pathlib import Path
+
+    from hydra import compose, initialize_config_dir
+
+    from hfsim.config.load import CONFIG_DIR, to_config
+
+    overrides = ["experiment=trial", "municipality=small_town", "trial.cohort_per_arm=5"]
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        hydra_cfg = to_config(compose("config", overrides=overrides))
+    library = load_config(overrides)
+    assert dataclasses.asdict(hydra_cfg) == dataclasses.asdict(library)
+    assert library.trial.enabled and library.years * 52 >= 104
+    text = (Path(__file__).parents[1] / "experiments" / "trial.md").read_text(encoding="utf-8")
+    assert " ".join(library.experiment.question.split()) in " ".join(text.split())
