@@ -86,6 +86,7 @@ class ComparisonResult:
     kpis: pd.DataFrame
     comparison: pd.DataFrame
     report: Path | None
+    trial: pd.DataFrame | None = None  # experiment=trial: trial.csv
 
 
 # ---------------------------------------------------------------------------------------
@@ -123,7 +124,7 @@ def plan_comparison(
         name: _scenario_overrides(name, raw)
         for name, raw in (experiment.scenarios or DEFAULT_SCENARIOS).items()
     }
-    if len(scenarios) < 2:
+    if len(scenarios) < 2 and not base.trial.enabled:  # a trial runs in one world
         raise ConfigError(
             f"experiment.scenarios needs at least two scenarios to compare; got {list(scenarios)}"
         )
@@ -230,6 +231,10 @@ def run_comparison(plan: Plan, outdir: Path, progress: bool = True) -> Compariso
     from hfsim import __version__
     from hfsim.runner import run_replications, tqdm_progress, write_outputs
 
+    if plan.base.trial.enabled:
+        from hfsim.trial import run_trial
+
+        return run_trial(plan, outdir, progress)
     outdir = make_dir(Path(outdir))
     total = len(plan.configs)
     for i, (name, cfg) in enumerate(plan.configs.items(), start=1):
@@ -328,6 +333,10 @@ def _json_safe(value: Any) -> Any:
 
 def print_table(result: ComparisonResult, kpis: Iterable[str] = PRINTED_KPIS) -> None:
     """A short table of differences on stdout (the full table is ``comparison.csv``)."""
+    if result.trial is not None:
+        from hfsim.trial import print_trial
+
+        return print_trial(result)
     from hfsim.report.i18n import format_kpi
 
     plan = result.plan

@@ -19,6 +19,7 @@ from hfsim.agents.citizen import HOMELESS, STATE_NAMES, Citizen, State
 from hfsim.agents.municipality import LAPSE_REASONS
 from hfsim.agents.support import METHODS
 from hfsim.ledger import CATEGORIES, PAYERS
+from hfsim.survival import event_within, median_time, survival_at
 
 if TYPE_CHECKING:
     from hfsim.housing import Tenancy
@@ -46,6 +47,8 @@ KPIS: tuple[KPI, ...] = (
     KPI("shelter_stay_mean_days", "Mean length of a shelter stay", "days"),
     KPI("placements_per_year", "Moves into own dwelling per year", "moves/year"),
     KPI("days_to_housing_median", "Median days from spell start to move-in", "days"),
+    KPI("days_to_housing_km_median", "Median days to an own dwelling (Kaplan-Meier)", "days"),
+    KPI("housed_within_12m", "Own dwelling within 12 months (Kaplan-Meier)", "share"),
     KPI("retention_12m", "Tenancies kept 12 months (Kaplan-Meier)", "share"),
     KPI("retention_24m", "Tenancies kept 24 months (Kaplan-Meier)", "share"),
     KPI("time_housed_share", "Share of person-time housed", "share"),
@@ -107,6 +110,7 @@ class Recorder:
         # citizen, municipality, entry, exit, pattern
         self.stays: list[tuple[int, int, float, float, int]] = []
         self.placement_log: list[tuple[int, float, float, str]] = []  # muni, spell start, in, track
+        self.spell_log: list[tuple[float, float, bool]] = []  # spell start, end, housed
         self.first_offers: list[tuple[float, float]] = []  # spell start, first offer
         self.users_per_year: dict[int, int] = {}
         self.user_nights: dict[tuple[int, int], float] = {}
@@ -137,6 +141,11 @@ class Recorder:
     def placement(self, citizen: Citizen, tau: float) -> None:
         self.placements[citizen.municipality] += 1
         self.placement_log.append((citizen.municipality, citizen.spell_start, tau, citizen.track))
+        self.spell_log.append((citizen.spell_start, tau, True))
+
+    def spell_left(self, citizen: Citizen, tau: float) -> None:
+        """A spell ended without an own dwelling (own solution, left the system): censored."""
+        self.spell_log.append((citizen.spell_start, tau, False))
 
     def offer_made(self, citizen: Citizen, tau: float) -> None:
         if getattr(citizen, "offered_in_spell", -1) != citizen.spells:
@@ -196,32 +205,7 @@ class Recorder:
         return slice(self.model.warmup_weeks + 1, self.model.total_weeks + 1)
 
 
-def kaplan_meier(durations: np.ndarray, events: np.ndarray, at: float) -> float:
-    """Kaplan-Meier survival probability at time ``at``.
-
-    Args:
-        durations: Follow-up time of each subject.
-        events: 1 where the follow-up ended in the event (breakdown), 0 if censored.
-        at: The time to evaluate survival at.
-    """
-    if len(durations) == 0:
-        return math.nan
-    order = np.argsort(durations, kind="stable")
-    d, e = durations[order], events[order]
-    survival = 1.0
-    at_risk = len(d)
-    i = 0
-    while i < len(d) and d[i] <= at:
-        j = i
-        deaths = 0
-        while j < len(d) and d[j] == d[i]:
-            deaths += e[j]
-            j += 1
-        if at_risk > 0:
-            survival *= 1.0 - deaths / at_risk
-        at_risk -= j - i
-        i = j
-    return float(survival)
+kaplan_meier = survival_at  # the name the targets import
 
 
 def _spell_start(tenancy: Tenancy) -> float:
@@ -303,8 +287,9 @@ def compute_kpis(model: HousingModel) -> dict[str, float]:
         [(t.end if t.how_ended != "ongoing" else end) - t.start for t in tenancies]
     )
     events = np.array([t.how_ended in BREAKDOWN_CAUSES for t in tenancies], dtype=int)
-    out["retention_12m"] = kaplan_meier(durations, events, 52.0)
-    out["retention_24m"] = kaplan_meier(durations, events, 104.0)
+    out["retention_12m"] = survival_at(durations, events, 52.0)
+    out["retention_24m"] = survival_at(durations, events, 104.0)
+    out.update(waiting_kpis(model))
     in_model = counts[:, : State.EXITED].sum()
     out["time_housed_share"] = (
         float(counts[:, State.HOUSED].sum() / in_model) if in_model else math.nan
@@ -357,6 +342,31 @@ def _offer_kpis(rec: Recorder, h: slice, years: int) -> dict[str, float]:
         )
         out[key] = float(rec.flows[name][h].sum() / offers) if offers else math.nan
     return out
+
+
+def spell_durations(model: HousingModel) -> tuple[np.ndarray, np.ndarray]:
+    """Every homelessness spell started in the horizon: its length (days) and whether it ended
+    in an own dwelling. Spells that ended otherwise (own solution, left the system, death) are
+    censored at their end; spells still going are censored at the horizon's end."""
+    warm, end = model.warmup_weeks, float(model.total_weeks)
+    spells = [(start, stop, housed) for start, stop, housed in model.recorder.spell_log]
+    spells += [
+        (c.spell_start, end, False)
+        for c in model.agents_by_type.get(Citizen, [])
+        if c.state in HOMELESS
+    ]
+    started = [(stop - start, housed) for start, stop, housed in spells if start > warm]
+    durations = np.array([d * 7.0 for d, _ in started], dtype=float)
+    return durations, np.array([h for _, h in started], dtype=bool)
+
+
+def waiting_kpis(model: HousingModel) -> dict[str, float]:
+    """``days_to_housing_km_median`` and ``housed_within_12m`` over every spell (censored)."""
+    durations, housed = spell_durations(model)
+    return {
+        "days_to_housing_km_median": median_time(durations, housed),
+        "housed_within_12m": event_within(durations, housed, 52 * 7.0),  # as retention_12m
+    }
 
 
 def timeseries_table(model: HousingModel, every: int | None = None) -> pd.DataFrame:

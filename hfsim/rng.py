@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-STREAMS = ("inflow", "market", "init", "allocation")
+STREAMS = ("inflow", "market", "init", "allocation", "trial")  # append only: spawn order
 PURPOSES = (
     "profile",
     "seek",

@@ -823,6 +823,37 @@ class ExperimentConfig:
 
 
 @dataclass
+class TrialConfig:
+    """``experiment=trial``: a randomised trial inside the model (see :mod:`hfsim.trial`)."""
+
+    enabled: bool = param(False, doc="draw, randomise and follow a trial cohort in each run")
+    start_weeks: int = param(
+        0,
+        lo=0,
+        hi=5200,
+        unit="weeks",
+        doc="when the cohort is drawn and randomised, in weeks after the warm-up",
+    )
+    cohort_per_arm: int = param(
+        50,
+        lo=1,
+        hi=100000,
+        unit="persons",
+        source="assumption: a site of a multi-site trial; fewer when fewer are homeless",
+        doc="citizens per arm in each needs group (high, moderate)",
+    )
+    pool_share: float = param(
+        1.0,
+        lo=0,
+        hi=1,
+        unit="dwellings/participant",
+        source="assumption: trials give each Housing First participant a rent-supplemented "
+        "dwelling",
+        doc="dedicated dwellings per Housing First participant (0: no dedicated pool)",
+    )
+
+
+@dataclass
 class SweepConfig:
     samples: int = param(
         0, lo=0, hi=10000000, unit="points", doc="Latin-hypercube points for interval(...) sweeps"
@@ -953,6 +984,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+    trial: TrialConfig = field(default_factory=TrialConfig)
     sweep: SweepConfig = field(default_factory=SweepConfig)
     sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
     calibrate: CalibrateConfig = field(default_factory=CalibrateConfig)

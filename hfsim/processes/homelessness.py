@@ -134,6 +134,7 @@ def leave_homelessness(model: HousingModel, citizen: Citizen, tau: float, how: s
     release_places(model, citizen, tau)
     citizen.spell_history.append((citizen.spell_start, tau, how))
     citizen.spell_token = -1
+    model.recorder.spell_left(citizen, tau)
     model.recorder.exits[citizen.municipality] += 1
     model.move(citizen, State.EXITED, tau)
     citizen.remove()

@@ -586,6 +586,16 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "days",
             "the median wait from becoming homeless to moving in",
         ),
+        "days_to_housing_km_median": (
+            "Days from homelessness to an own dwelling (median, everyone)",
+            "days",
+            "the median wait for an own dwelling, counting those not (yet) housed",
+        ),
+        "housed_within_12m": (
+            "Own dwelling within 12 months",
+            "share",
+            "the chance of an own dwelling within 12 months of becoming homeless",
+        ),
         "retention_12m": (
             "Tenancies kept 12 months",
             "share",
@@ -727,6 +737,16 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "Dage fra hjemløshed til indflytning (median)",
             "dage",
             "ventetiden fra hjemløshed til indflytning (median)",
+        ),
+        "days_to_housing_km_median": (
+            "Dage fra hjemløshed til egen bolig (median, alle)",
+            "dage",
+            "ventetiden på egen bolig (median), også for dem, der (endnu) ikke har fået en",
+        ),
+        "housed_within_12m": (
+            "Egen bolig inden for 12 måneder",
+            "andel",
+            "sandsynligheden for egen bolig inden for 12 måneder efter hjemløshedens start",
         ),
         "retention_12m": (
             "Lejemål bevaret i 12 måneder",
