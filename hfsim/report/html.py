@@ -21,7 +21,7 @@ import pandas as pd
 
 from hfsim.config import Config, load_config
 from hfsim.config.load import GROUPS, group_options
-from hfsim.report import i18n
+from hfsim.report import i18n, limits
 from hfsim.report.figures import Figure, FigureData, make_figures
 from hfsim.report.stats import t_interval
 from hfsim.results import KPI_NAMES
@@ -30,7 +30,7 @@ DEFAULT_HEADLINE = (
     "homeless_mean",
     "rough_sleeping_mean",
     "shelter_mean",
-    "days_to_housing_median",
+    "days_to_housing_median",  # led by the censored waiting times (LEADING_KPIS)
     "retention_12m",
     "placements_per_year",
     "cost_total_dkk_per_year",
@@ -42,6 +42,9 @@ PARAMETER_BLOCKS = (
     "regime",
 )  # fmt: skip
 SOURCE_CLASSES = ("confirmed", "secondary", "derived", "calibrated", "assumption")
+# The median wait among the housed flatters a scenario that houses few; where a run has the
+# censored (Kaplan-Meier) measures over every spell, the report leads with them instead.
+LEADING_KPIS = {"days_to_housing_median": ("days_to_housing_km_median", "housed_within_12m")}
 
 
 @dataclass
@@ -90,11 +93,29 @@ class ReportInput:
 
     @property
     def headline(self) -> list[str]:
-        return list(self.base.experiment.headline) or list(DEFAULT_HEADLINE)
+        """The headline KPIs this run has, the censored waiting times leading where it has them."""
+        return headline_kpis(
+            list(self.base.experiment.headline) or list(DEFAULT_HEADLINE), self.kpis.columns
+        )
 
     def label(self, scenario: str) -> str:
         """The name shown for a scenario in the report's language."""
         return scenario_label(scenario, self.language, self.base.experiment.labels)
+
+
+def headline_kpis(chosen: Sequence[str], available: Iterable[str]) -> list[str]:
+    """The chosen headline KPIs that a run has, with :data:`LEADING_KPIS` put in place.
+
+    Args:
+        chosen: ``experiment.headline`` or :data:`DEFAULT_HEADLINE`.
+        available: The KPI columns the run has (older runs lack the newer KPIs).
+    """
+    have = set(available)
+    out: list[str] = []
+    for kpi in chosen:
+        lead = [k for k in LEADING_KPIS.get(kpi, ()) if k in have]
+        out += lead or ([kpi] if kpi in have else [])
+    return list(dict.fromkeys(out))
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,6 +292,48 @@ def config_overrides(cfg: Config) -> list[str]:
     return args
 
 
+# Settings a sensitivity study sets itself, or that only shape outputs
+NOT_FOR_SENSITIVITY = ("experiment", "report.", "output.", "sweep.", "sensitivity.", "calibrate.",
+                       "bench.", "app.", "replications=", "scenario=")  # fmt: skip
+
+
+def sensitivity_command(cfg: Config, keys: Sequence[str], replications: int = 3) -> str:
+    """An ``hfsim sensitivity`` command (Morris screening) on ``cfg``'s settings that varies
+    each key from half to twice its value in ``cfg``, within the range the schema allows.
+
+    Keys at zero (nothing to halve or double) are left out.
+
+    Args:
+        cfg: The scenario to study.
+        keys: Numeric config keys (the levers).
+        replications: Replications per sample point (at least 2: the noise floor needs them).
+    """
+    from hfsim.sweep import config_field, get_value, numeric_kind
+
+    ranges = {}
+    for key in keys:
+        value = float(get_value(cfg, key))
+        if value <= 0:
+            continue
+        meta = config_field(key)[0].metadata
+        low, high = value / 2, value * 2
+        low = max(low, meta["lo"]) if meta.get("lo") is not None else low
+        high = min(high, meta["hi"]) if meta.get("hi") is not None else high
+        if numeric_kind(key) is int:
+            low, high = math.floor(low), math.ceil(high)
+        else:
+            low, high = float(f"{low:.3g}"), float(f"{high:.3g}")
+        if low < high:
+            ranges[key] = [low, high]
+    if not ranges and set(keys) != set(limits.DEFAULT_LEVERS):
+        return sensitivity_command(cfg, limits.DEFAULT_LEVERS, replications)
+    base = [a for a in config_overrides(cfg) if not a.startswith(NOT_FOR_SENSITIVITY)]
+    args = [*base, f"replications={replications}", "sensitivity.method=morris",
+            "sensitivity.samples=8", format_override("sensitivity.parameters", ranges),
+            "hydra.run.dir=out/sensitivity"]  # fmt: skip
+    return " ".join(["hfsim", "sensitivity", *(shlex.quote(a) for a in args)])
+
+
 def _group_value(flat: Mapping[str, Any], group: str) -> str:
     return str(flat.get(f"{group}.name") or "none")
 
@@ -320,6 +383,7 @@ def _page(data: ReportInput, summary: pd.DataFrame, figures: list[Figure]) -> st
     sections = [
         _header(data, title),
         _findings(data),
+        _limits(data),
         _scenarios(data) if data.command == "compare" else "",
         _results(data, summary),
         _figures_section(figures, t),
@@ -396,6 +460,146 @@ def _findings(data: ReportInput) -> str:
             out += f"<li>{_e(finding_sentence(row, lang, data.label))}</li>"
         out += "</ul>\n"
     return out + f"<p class='small'>{_e(t['unclear_note'])}</p>\n"
+
+
+def _limits(data: ReportInput) -> str:
+    """What limits the result: per scenario the binding constraints, per pair what explains
+    a loss on homelessness, the constraints table and the note on what the intervals cover."""
+    t, lang = i18n.text(data.language), data.language
+    values = {s: limits.means(data.kpis, s) for s in data.scenarios}
+    found = {s: limits.readings(v) for s, v in values.items()}
+    out = f"<h2>{_e(t['limits'])}</h2>\n<p>{_e(t['limits_intro'])}</p>\n"
+    out += "".join(f"<p><b>{_e(p)}</b></p>\n" for p in _pair_explanations(data, found))
+    items = []
+    for scenario in data.scenarios:
+        offers = _offers_sentence(data, scenario, values[scenario])
+        binding = [r for r in found[scenario] if r.binds]
+        label = data.label(scenario)
+        if binding:
+            text = t["limits_main"].format(
+                scenario=label, sentence=_limit_sentence(binding[0], lang)
+            )
+            if len(binding) > 1:
+                rest = "; ".join(_limit_sentence(r, lang) for r in binding[1:])
+                text += " " + t["limits_also"].format(sentences=rest)
+        else:
+            text = t["limits_none"].format(scenario=label)
+        items.append(" ".join(x for x in (offers, text) if x))
+    out += "<ul>" + "".join(f"<li>{_e(_sentence_start(x))}</li>" for x in items) + "</ul>\n"
+    out += _limits_table(data, found)
+    unmeasured = limits.missing(values[data.scenarios[0]])
+    if unmeasured:
+        names = ", ".join(t[f"limit_name_{r.constraint}"] for r in unmeasured)
+        out += f"<p class='small'>{_e(t['limits_missing'].format(names=names))}</p>\n"
+    return out + _random_note(data, found)
+
+
+def _pair_explanations(data: ReportInput, found: Mapping[str, list[limits.Reading]]) -> list[str]:
+    """Per compared pair: who has more homeless people and which constraint explains it."""
+    if data.comparison is None:
+        return []
+    t, lang = i18n.text(data.language), data.language
+    rows = data.comparison.set_index(["scenario", "kpi"])
+    out = []
+    for scenario, baseline in data.pairs.items():
+        row = rows.loc[(scenario, "homeless_mean")]
+        low, high = row["diff_ci_low"], row["diff_ci_high"]
+        fmt = {
+            "value": i18n.format_kpi("homeless_mean", row["mean"], lang),
+            "base_value": i18n.format_kpi("homeless_mean", row["baseline_mean"], lang),
+        }
+        if not (low > 0 or high < 0):  # NaN (one replication) is not clear either
+            out.append(t["limits_no_clear"].format(
+                scenario=data.label(scenario), baseline=data.label(baseline), **fmt))  # fmt: skip
+            continue
+        loser, winner = (scenario, baseline) if low > 0 else (baseline, scenario)
+        if loser == baseline:
+            fmt = {"value": fmt["base_value"], "base_value": fmt["value"]}
+        names = {"loser": data.label(loser), "winner": data.label(winner)}
+        why = limits.explain(found[loser], found[winner])
+        if why is None:
+            out.append(t["limits_unexplained"].format(**names, **fmt))
+            continue
+        out.append(t["limits_explain"].format(
+            **names, **fmt, sentence=_limit_sentence(why[0], lang),
+            other=_limit_measure(why[1], lang)))  # fmt: skip
+    return out
+
+
+def _offers_sentence(data: ReportInput, scenario: str, values: Mapping[str, float]) -> str:
+    keys = ("offers_per_year", "offers_taken_share", "offers_lapsed_share")
+    if not all(math.isfinite(values.get(k, math.nan)) for k in keys):
+        return ""
+    lang = data.language
+    return i18n.text(lang)["limits_offers"].format(
+        scenario=data.label(scenario),
+        offers=i18n.format_kpi("offers_per_year", values["offers_per_year"], lang),
+        taken=i18n.format_kpi("offers_taken_share", values["offers_taken_share"], lang),
+        lapsed=i18n.format_kpi("offers_lapsed_share", values["offers_lapsed_share"], lang),
+    )
+
+
+def _limit_numbers(reading: limits.Reading, language: str) -> dict[str, str]:
+    """A reading's value (a share in per cent, or a count) and its ratio in per cent."""
+    share = i18n.format_number(100 * reading.ratio, 1, language) + " %"
+    if reading.rule.per is None:
+        return {"share": share, "value": share}
+    value = i18n.format_number(reading.value, 0 if abs(reading.value) >= 100 else 1, language)
+    return {"share": share, "value": value}
+
+
+def _limit_sentence(reading: limits.Reading, language: str) -> str:
+    return i18n.text(language)[f"limit_{reading.rule.constraint}"].format(
+        **_limit_numbers(reading, language)
+    )
+
+
+def _limit_measure(reading: limits.Reading, language: str) -> str:
+    """The reading as a short measure: ``12 %`` or ``4.5 (3.1 %)``."""
+    n = _limit_numbers(reading, language)
+    return n["share"] if reading.rule.per is None else f"{n['value']} ({n['share']})"
+
+
+def _limits_table(data: ReportInput, found: Mapping[str, list[limits.Reading]]) -> str:
+    t, lang = i18n.text(data.language), data.language
+    by_rule = {s: {r.rule.constraint: r for r in rs} for s, rs in found.items()}
+    rules = [r for r in limits.RULES if any(r.constraint in b for b in by_rule.values())]
+    if not rules:
+        return ""
+    head = "".join(f"<th>{_e(data.label(s))}</th>" for s in data.scenarios)
+    out = f"<table><tr><th>{_e(t['constraint'])}</th><th>{_e(t['binds_from'])}</th>{head}</tr>"
+    for rule in rules:
+        per = f"limit_per_{rule.per or 'offers'}"
+        threshold = t[per].format(
+            threshold=i18n.format_number(100 * rule.threshold, 0, lang) + " %"
+        )
+        cells = ""
+        for scenario in data.scenarios:
+            reading = by_rule[scenario].get(rule.constraint)
+            text = _limit_measure(reading, lang) if reading else "–"
+            bold = reading is not None and reading.binds
+            cells += (
+                f"<td class='num'>{'<b>' if bold else ''}{_e(text)}{'</b>' if bold else ''}</td>"
+            )
+        out += (
+            f"<tr><td>{_e(t[f'limit_name_{rule.constraint}'])}</td><td>{_e(threshold)}</td>"
+            f"{cells}</tr>"
+        )
+    return out + f"</table><p class='small'>{_e(t['limits_bold'])}</p>\n"
+
+
+def _random_note(data: ReportInput, found: Mapping[str, list[limits.Reading]]) -> str:
+    """The note on what the intervals cover, with a sensitivity command for the scenario whose
+    constraint binds hardest (the baseline when none binds) and the levers that relax it."""
+    t = i18n.text(data.language)
+    binding = [(r.severity, s) for s, rs in found.items() for r in rs if r.binds]
+    scenario = max(binding)[1] if binding else None
+    cfg = data.configs[scenario] if scenario else data.base
+    command = sensitivity_command(cfg, limits.levers([found[scenario]] if scenario else []))
+    return (
+        f"<p>{_e(t['limits_random'].format(n=len(data.seeds)))}</p>"
+        f"<pre><code>{_e(command)}</code></pre>\n"
+    )
 
 
 def finding_sentence(

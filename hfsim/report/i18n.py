@@ -269,6 +269,81 @@ TEXT: dict[str, dict[str, str]] = {
         "regime_pre_2023": "rules before Oct 2023 (50 % refund, no time limit)",
         "regime_reform_2023": "2023 reform (refund for 120 days a year)",
         "regime_reform_2026": "2026 rules (refund for 90 days a year)",
+        # what limits the result
+        "limits": "What limits the result",
+        "limits_intro": (
+            "Read off this run's numbers: a constraint is named when its measure reaches the "
+            "threshold in the table. The thresholds are the report's, not the model's; they "
+            "change no result."
+        ),
+        "limits_offers": (
+            "“{scenario}”: {offers} dwellings a year were offered to the homelessness unit; "
+            "{taken} were taken and {lapsed} lapsed unused."
+        ),
+        "limits_main": "Under “{scenario}” the main limit: {sentence}.",
+        "limits_also": "Also binding: {sentences}.",
+        "limits_none": "Under “{scenario}” none of the measured constraints reaches its threshold.",
+        "limits_explain": (
+            "“{loser}” has more homeless people than “{winner}” ({value} against {base_value}). "
+            "What binds harder under “{loser}”: {sentence}, against {other} under “{winner}”."
+        ),
+        "limits_unexplained": (
+            "“{loser}” has more homeless people than “{winner}” ({value} against {base_value}), "
+            "but none of the measured constraints binds harder under it: look at the flows "
+            "(inflow, own solutions, tenancy breakdowns) for the reason."
+        ),
+        "limits_no_clear": (
+            "“{scenario}” and “{baseline}”: no clear difference in the number of homeless "
+            "people ({value} against {base_value})."
+        ),
+        "limits_missing": "Not measured in this run (its hfsim had no such indicator): {names}.",
+        "constraint": "Constraint",
+        "binds_from": "Binds from",
+        "limits_bold": "Bold: the constraint binds.",
+        "limits_random": (
+            "The intervals in this report cover random variation only: every scenario runs on "
+            "the same random numbers (common random numbers) over {n} replications. They do not "
+            "cover uncertainty in the parameters. How much the result depends on the levers "
+            "that matter here, a sensitivity analysis shows (docs/sensitivity.md; Morris "
+            "screening, the ranges are half to twice today's values):"
+        ),
+        "limit_no_support": (
+            "{share} of the dwellings offered lapsed because no support slot was free for the "
+            "citizen they suited"
+        ),
+        "limit_unaffordable": (
+            "{share} of the dwellings offered lapsed because no eligible citizen could pay the "
+            "rent (or flexible letting excluded them)"
+        ),
+        "limit_no_eligible": (
+            "{share} of the dwellings offered lapsed because no citizen was eligible for them "
+            "(for example, none was judged ready to move)"
+        ),
+        "limit_declined": (
+            "{share} of the dwellings offered lapsed because the candidates declined them"
+        ),
+        "limit_support_waitlist": (
+            "on average {value} citizens waited for housing support ({share} of the homeless)"
+        ),
+        "limit_dwellings": (
+            "on average {value} citizens who could move in waited for a dwelling ({share} of "
+            "the homeless): there were too few dwellings"
+        ),
+        "limit_shelter_beds": (
+            "{value} requests a year for a shelter bed found none free ({share} of the number "
+            "of shelter users)"
+        ),
+        "limit_name_no_support": "Offers lapsed: no support slot",
+        "limit_name_unaffordable": "Offers lapsed: rent no one eligible can pay",
+        "limit_name_no_eligible": "Offers lapsed: no eligible citizen",
+        "limit_name_declined": "Offers lapsed: declined",
+        "limit_name_support_waitlist": "Support waiting list",
+        "limit_name_dwellings": "Ready to move, waiting for a dwelling",
+        "limit_name_shelter_beds": "Shelter beds: requests turned away",
+        "limit_per_offers": "{threshold} of the dwellings offered",
+        "limit_per_homeless_mean": "{threshold} of the homeless",
+        "limit_per_shelter_users_per_year": "{threshold} of shelter users",
+        "interval_wide": "interval not informative: too few replications",
         "yes": "yes",
         "no": "no",
     },
@@ -531,6 +606,82 @@ TEXT: dict[str, dict[str, str]] = {
         "regime_pre_2023": "regler før okt. 2023 (50 % refusion uden tidsgrænse)",
         "regime_reform_2023": "reformen 2023 (refusion i 120 dage om året)",
         "regime_reform_2026": "regler fra 2026 (refusion i 90 dage om året)",
+        # hvad begrænser resultatet
+        "limits": "Hvad begrænser resultatet",
+        "limits_intro": (
+            "Aflæst af kørslens tal: en begrænsning nævnes, når dens mål når tærsklen i "
+            "tabellen. Tærsklerne hører til rapporten, ikke til modellen; de ændrer intet "
+            "resultat."
+        ),
+        "limits_offers": (
+            "„{scenario}“: {offers} boliger om året blev tilbudt kommunens hjemløseindsats; "
+            "{taken} blev lejet ud, og {lapsed} gik tabt ubrugt."
+        ),
+        "limits_main": "Med „{scenario}“ er den vigtigste begrænsning: {sentence}.",
+        "limits_also": "Også begrænsende: {sentences}.",
+        "limits_none": "Med „{scenario}“ når ingen af de målte begrænsninger sin tærskel.",
+        "limits_explain": (
+            "„{loser}“ har flere hjemløse end „{winner}“ ({value} mod {base_value}). Det, der "
+            "begrænser mere med „{loser}“: {sentence}, mod {other} med „{winner}“."
+        ),
+        "limits_unexplained": (
+            "„{loser}“ har flere hjemløse end „{winner}“ ({value} mod {base_value}), men "
+            "ingen af de målte begrænsninger er stærkere her: årsagen skal findes i "
+            "strømmene (tilgang, egne løsninger, ophævede lejemål)."
+        ),
+        "limits_no_clear": (
+            "„{scenario}“ og „{baseline}“: ingen klar forskel i antallet af hjemløse "
+            "({value} mod {base_value})."
+        ),
+        "limits_missing": (
+            "Ikke målt i denne kørsel (dens hfsim havde ingen sådan indikator): {names}."
+        ),
+        "constraint": "Begrænsning",
+        "binds_from": "Begrænsende fra",
+        "limits_bold": "Fed skrift: begrænsningen er bindende.",
+        "limits_random": (
+            "Intervallerne i rapporten dækker kun tilfældig variation: alle scenarier kører på "
+            "de samme tilfældige tal (fælles tilfældige tal) over {n} gentagelser. De dækker "
+            "ikke usikkerheden om parametrene. Hvor meget resultatet afhænger af de "
+            "håndtag, der betyder noget her, viser en følsomhedsanalyse (docs/sensitivity.md; "
+            "Morris-screening, intervallerne går fra halvdelen til det dobbelte af dagens "
+            "værdier):"
+        ),
+        "limit_no_support": (
+            "{share} af de tilbudte boliger gik tabt, fordi der ikke var ledig bostøtte til "
+            "den borger, boligen passede til"
+        ),
+        "limit_unaffordable": (
+            "{share} af de tilbudte boliger gik tabt, fordi ingen borger, der kunne komme i "
+            "betragtning, kunne betale huslejen (eller fleksibel udlejning udelukkede dem)"
+        ),
+        "limit_no_eligible": (
+            "{share} af de tilbudte boliger gik tabt, fordi ingen borger kunne komme i "
+            "betragtning (fx var ingen vurderet klar til egen bolig)"
+        ),
+        "limit_declined": ("{share} af de tilbudte boliger gik tabt, fordi borgerne takkede nej"),
+        "limit_support_waitlist": (
+            "i gennemsnit ventede {value} borgere på bostøtte ({share} af de hjemløse)"
+        ),
+        "limit_dwellings": (
+            "i gennemsnit ventede {value} borgere, der kunne flytte ind, på en bolig ({share} "
+            "af de hjemløse): der var for få boliger"
+        ),
+        "limit_shelter_beds": (
+            "{value} henvendelser om året om en plads på en §110-boform fandt ingen ledig "
+            "({share} af antallet af brugere)"
+        ),
+        "limit_name_no_support": "Ubrugte tilbud: ingen ledig bostøtte",
+        "limit_name_unaffordable": "Ubrugte tilbud: husleje, ingen kan betale",
+        "limit_name_no_eligible": "Ubrugte tilbud: ingen borger i betragtning",
+        "limit_name_declined": "Ubrugte tilbud: takket nej",
+        "limit_name_support_waitlist": "Venteliste til bostøtte",
+        "limit_name_dwellings": "Klar til egen bolig, venter på en bolig",
+        "limit_name_shelter_beds": "§110-pladser: afviste henvendelser",
+        "limit_per_offers": "{threshold} af de tilbudte boliger",
+        "limit_per_homeless_mean": "{threshold} af de hjemløse",
+        "limit_per_shelter_users_per_year": "{threshold} af brugerne",
+        "interval_wide": "intervallet siger intet: for få gentagelser",
         "yes": "ja",
         "no": "nej",
     },
@@ -582,9 +733,9 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "the number of moves into an own dwelling per year",
         ),
         "days_to_housing_median": (
-            "Days from homelessness to move-in (median)",
+            "Days from homelessness to move-in, among those housed (median)",
             "days",
-            "the median wait from becoming homeless to moving in",
+            "the median wait from becoming homeless to moving in, among those housed",
         ),
         "retention_12m": (
             "Tenancies kept 12 months",
@@ -631,6 +782,72 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "persons",
             "the number waiting for housing support",
         ),
+        "offers_per_year": (
+            "Dwellings offered to the homelessness unit per year",
+            "dwellings/year",
+            "the number of dwellings offered to the homelessness unit per year",
+        ),
+        "offers_taken_share": ("Offers taken", "share", "the share of offers taken"),
+        "offers_lapsed_share": (
+            "Offers lapsed unused",
+            "share",
+            "the share of offers that lapsed unused",
+        ),
+        "lapsed_no_eligible_share": (
+            "Offers lapsed: no eligible citizen",
+            "share",
+            "the share of offers that lapsed with no citizen eligible",
+        ),
+        "lapsed_unaffordable_share": (
+            "Offers lapsed: rent no one eligible can pay",
+            "share",
+            "the share of offers that lapsed because no eligible citizen could pay the rent",
+        ),
+        "lapsed_no_support_share": (
+            "Offers lapsed: no support slot",
+            "share",
+            "the share of offers that lapsed for want of a support slot",
+        ),
+        "lapsed_declined_share": (
+            "Offers lapsed: declined",
+            "share",
+            "the share of offers that lapsed because the candidates declined",
+        ),
+        "support_staff_mean": (
+            "Support staff employed (mean)",
+            "staff",
+            "the number of support staff employed",
+        ),
+        "support_staff_peak": (
+            "Support staff employed (peak)",
+            "staff",
+            "the largest number of support staff employed",
+        ),
+        "cost_support_dkk_per_year": (
+            "Cost of housing support per year",
+            "DKK/year",
+            "the cost of housing support per year",
+        ),
+        "ready_waiting_mean": (
+            "Ready to move, waiting for a dwelling (mean)",
+            "persons",
+            "the number of citizens who could move in and wait for a dwelling",
+        ),
+        "turned_away_per_year": (
+            "Shelter requests turned away per year (no free bed)",
+            "requests/year",
+            "the number of shelter requests turned away per year",
+        ),
+        "days_to_housing_km_median": (
+            "Days to an own dwelling, everyone counted (median, Kaplan–Meier)",
+            "days",
+            "the median time from becoming homeless to an own dwelling, everyone counted",
+        ),
+        "housed_within_12m": (
+            "Housed within 12 months of becoming homeless (Kaplan–Meier)",
+            "share",
+            "the share with an own dwelling within 12 months of becoming homeless",
+        ),
     },
     "da": {
         "homeless_mean": (
@@ -676,9 +893,9 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "antallet af indflytninger i egen bolig pr. år",
         ),
         "days_to_housing_median": (
-            "Dage fra hjemløshed til indflytning (median)",
+            "Dage fra hjemløshed til indflytning, blandt de boligplacerede (median)",
             "dage",
-            "ventetiden fra hjemløshed til indflytning (median)",
+            "ventetiden fra hjemløshed til indflytning blandt de boligplacerede (median)",
         ),
         "retention_12m": (
             "Lejemål bevaret i 12 måneder",
@@ -724,6 +941,72 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "På venteliste til bostøtte (gennemsnit)",
             "personer",
             "antallet på venteliste til bostøtte",
+        ),
+        "offers_per_year": (
+            "Boliger tilbudt hjemløseindsatsen pr. år",
+            "boliger/år",
+            "antallet af boliger tilbudt kommunens hjemløseindsats pr. år",
+        ),
+        "offers_taken_share": ("Tilbud taget", "andel", "andelen af tilbud, der blev taget"),
+        "offers_lapsed_share": (
+            "Tilbud gået tabt ubrugt",
+            "andel",
+            "andelen af tilbud, der gik tabt ubrugt",
+        ),
+        "lapsed_no_eligible_share": (
+            "Ubrugte tilbud: ingen borger i betragtning",
+            "andel",
+            "andelen af tilbud, der gik tabt, fordi ingen borger kunne komme i betragtning",
+        ),
+        "lapsed_unaffordable_share": (
+            "Ubrugte tilbud: husleje, ingen kan betale",
+            "andel",
+            "andelen af tilbud, der gik tabt, fordi ingen kunne betale huslejen",
+        ),
+        "lapsed_no_support_share": (
+            "Ubrugte tilbud: ingen ledig bostøtte",
+            "andel",
+            "andelen af tilbud, der gik tabt for mangel på bostøtte",
+        ),
+        "lapsed_declined_share": (
+            "Ubrugte tilbud: takket nej",
+            "andel",
+            "andelen af tilbud, der gik tabt, fordi borgerne takkede nej",
+        ),
+        "support_staff_mean": (
+            "Bostøttemedarbejdere ansat (gennemsnit)",
+            "medarbejdere",
+            "antallet af ansatte bostøttemedarbejdere",
+        ),
+        "support_staff_peak": (
+            "Bostøttemedarbejdere ansat (højeste antal)",
+            "medarbejdere",
+            "det højeste antal ansatte bostøttemedarbejdere",
+        ),
+        "cost_support_dkk_per_year": (
+            "Udgifter til bostøtte pr. år",
+            "kr./år",
+            "udgifterne til bostøtte pr. år",
+        ),
+        "ready_waiting_mean": (
+            "Klar til egen bolig, venter på en bolig (gennemsnit)",
+            "personer",
+            "antallet af borgere, der kunne flytte ind og venter på en bolig",
+        ),
+        "turned_away_per_year": (
+            "Afviste henvendelser om §110-plads pr. år (ingen ledig plads)",
+            "henvendelser/år",
+            "antallet af afviste henvendelser om en §110-plads pr. år",
+        ),
+        "days_to_housing_km_median": (
+            "Dage til egen bolig, alle medregnet (median, Kaplan–Meier)",
+            "dage",
+            "mediantiden fra hjemløshed til egen bolig, alle medregnet",
+        ),
+        "housed_within_12m": (
+            "I egen bolig inden for 12 måneder efter hjemløshedens start (Kaplan–Meier)",
+            "andel",
+            "andelen i egen bolig inden for 12 måneder efter hjemløshedens start",
         ),
     },
 }
@@ -789,6 +1072,8 @@ UNIT_TEXT: dict[str, dict[str, str]] = {
         "DKK": "kr.",
         "1/year": "1/år",
         "moves/year": "indflytninger/år",
+        "dwellings/year": "boliger/år",
+        "requests/year": "henvendelser/år",
         "count": "antal",
         "factor": "faktor",
         "probability": "sandsynlighed",
@@ -886,3 +1171,34 @@ def format_kpi(key: str, value: float, language: str, diff: bool = False) -> str
     if unit in ("days", "nights"):
         return format_number(value, 0, language, diff) + " " + kpi_unit(key, language)
     return format_number(value, _count_decimals(value), language, diff)
+
+
+def shown_interval(
+    key: str, low: float, high: float, diff: bool = False
+) -> tuple[float, float, bool]:
+    """A KPI's interval cut to the values it can take, and whether it still says anything.
+
+    Every KPI is >= 0 and a share is <= 1, so a difference of shares lies in [-1, 1]. With few
+    replications a t-interval can pass these limits; the report shows the possible part (the
+    CSV files keep the interval as computed). An interval cut at both ends spans every
+    possible value: it is not informative.
+
+    Args:
+        key: The KPI.
+        low: Lower bound as computed.
+        high: Upper bound as computed.
+        diff: The interval is of a difference of two scenarios.
+
+    Returns:
+        (low, high, informative).
+    """
+    share = KPI_TEXT["en"][key][1] == "share"
+    floor = (-1.0 if share else -math.inf) if diff else 0.0
+    ceiling = 1.0 if share else math.inf
+    cut_low = math.isfinite(low) and low < floor
+    cut_high = math.isfinite(high) and high > ceiling
+    return (
+        max(low, floor) if cut_low else low,
+        min(high, ceiling) if cut_high else high,
+        not (cut_low and cut_high),
+    )
