@@ -432,21 +432,11 @@ def _findings(data: ReportInput) -> str:
         out += f"<p>{_e(t['findings_intro_run'].format(n=n, years=data.base.years))}</p><ul>"
         for kpi in data.headline:
             mean, low, high = t_interval(data.kpis[kpi].to_numpy(dtype=float))
-            low, high = level_bounds(kpi, low, high)
-            out += (
-                "<li>"
-                + _e(
-                    _sentence_start(
-                        t["sentence_level"].format(
-                            noun=i18n.kpi_noun(kpi, lang),
-                            value=i18n.format_kpi(kpi, mean, lang),
-                            low=i18n.format_kpi(kpi, low, lang),
-                            high=i18n.format_kpi(kpi, high, lang),
-                        )
-                    )
-                )
-                + "</li>"
+            bounds = interval_words(kpi, low, high, lang)
+            sentence = t["sentence_level"].format(
+                noun=i18n.kpi_noun(kpi, lang), value=i18n.format_kpi(kpi, mean, lang), **bounds
             )
+            out += f"<li>{_e(_sentence_start(sentence))}</li>"
         return out + "</ul>\n"
     out += f"<p>{_e(t['findings_intro'].format(n=n))}</p>\n"
     rows = {(r["scenario"], r["kpi"]): r for r in data.comparison.to_dict("records")}
@@ -628,10 +618,21 @@ def finding_sentence(
         value=i18n.format_kpi(kpi, row["mean"], language),
         base_value=i18n.format_kpi(kpi, row["baseline_mean"], language),
         diff=i18n.format_kpi(kpi, row["diff_mean"], language, diff=True),
-        low=i18n.format_kpi(kpi, low, language, diff=True),
-        high=i18n.format_kpi(kpi, high, language, diff=True),
+        **interval_words(kpi, low, high, language, diff=True),
     )
     return _sentence_start(sentence)
+
+
+def interval_words(
+    kpi: str, low: float, high: float, language: str, diff: bool = False
+) -> dict[str, str]:
+    """The bounds of an interval for a sentence (``low``, ``high``), cut to the possible
+    range; an interval that spans every possible value says so after its upper bound."""
+    low, high, informative = i18n.shown_interval(kpi, low, high, diff)
+    words = {k: i18n.format_kpi(kpi, v, language, diff) for k, v in (("low", low), ("high", high))}
+    if not informative:
+        words["high"] += "; " + i18n.text(language)["interval_wide"]
+    return words
 
 
 def _sentence_start(sentence: str) -> str:
@@ -691,7 +692,7 @@ def _results(data: ReportInput, summary: pd.DataFrame) -> str:
         out += (
             f"<tr><td>{_e(i18n.kpi_label(kpi, lang))}</td><td>{_e(_unit(kpi, lang))}</td>{row}</tr>"
         )
-    out += "</table>\n"
+    out += "</table>\n" + _wide_note(out, lang)
     if data.comparison is not None:
         out += _differences(data)
     downloads = [("kpi_summary.csv", summary)]
@@ -701,11 +702,12 @@ def _results(data: ReportInput, summary: pd.DataFrame) -> str:
     return out + f"<p>{_e(t['download'])} {links}</p>\n"
 
 
-def _unit(kpi: str, language: str) -> str:
-    """Unit as the table shows it (shares in per cent, costs in million DKK)."""
+def _unit(kpi: str, language: str, diff: bool = False) -> str:
+    """Unit as the table shows it (shares in per cent, their differences in percentage
+    points, costs in million DKK)."""
     unit = i18n.KPI_TEXT["en"][kpi][1]
     if unit == "share":
-        return "%"
+        return i18n.text(language)["percentage_points"] if diff else "%"
     if unit == "DKK/year":
         return i18n.text(language)["mio_dkk_per_year"]
     return i18n.kpi_unit(kpi, language)
@@ -726,22 +728,14 @@ def _bare(kpi: str, value: float, language: str, diff: bool = False) -> str:
     return i18n.format_number(value, decimals, language, diff)
 
 
-def level_bounds(kpi: str, low: float, high: float) -> tuple[float, float]:
-    """A KPI's interval cut to the values it can take (every KPI >= 0, shares <= 1).
-
-    With few replications a t-interval can reach below zero; the report shows the part
-    that is possible, the CSV files keep the interval as computed.
-    """
-    low = max(low, 0.0) if math.isfinite(low) else low
-    if math.isfinite(high) and i18n.KPI_TEXT["en"][kpi][1] == "share":
-        high = min(high, 1.0)
-    return low, high
+WIDE_MARK = " *"  # after an interval that spans every possible value (footnote: interval_wide)
 
 
 def _value_ci(kpi: str, row: pd.Series, language: str, diff: bool = False) -> str:
+    """``mean [low; high]`` for a table cell, the interval cut to the possible range and
+    marked with :data:`WIDE_MARK` when it spans all of it."""
     mean, low, high = (row[c] for c in ("mean", "ci_low", "ci_high"))
-    if not diff:
-        low, high = level_bounds(kpi, low, high)
+    low, high, informative = i18n.shown_interval(kpi, low, high, diff)
     if not math.isfinite(mean):
         return "–"
     if not (math.isfinite(low) and math.isfinite(high)):
@@ -749,6 +743,16 @@ def _value_ci(kpi: str, row: pd.Series, language: str, diff: bool = False) -> st
     return (
         f"{_bare(kpi, mean, language, diff)} "
         f"[{_bare(kpi, low, language, diff)}; {_bare(kpi, high, language, diff)}]"
+        + ("" if informative else WIDE_MARK)
+    )
+
+
+def _wide_note(cells: str, language: str) -> str:
+    """The footnote to :data:`WIDE_MARK`, if a table has one."""
+    if WIDE_MARK not in cells:
+        return ""
+    return (
+        f"<p class='small'>{_e(WIDE_MARK.strip())} {_e(i18n.text(language)['interval_wide'])}</p>"
     )
 
 
@@ -776,8 +780,11 @@ def _differences(data: ReportInput) -> str:
             cells += (
                 f"<td class='num'>{'<b>' if clear else ''}{_e(text)}{'</b>' if clear else ''}</td>"
             )
-        out += f"<tr><td>{_e(i18n.kpi_label(kpi, lang))}</td><td>{_e(_unit(kpi, lang))}</td>{cells}</tr>"
-    return out + "</table>\n"
+        out += (
+            f"<tr><td>{_e(i18n.kpi_label(kpi, lang))}</td><td>{_e(_unit(kpi, lang, diff=True))}"
+            f"</td>{cells}</tr>"
+        )
+    return out + "</table>\n" + _wide_note(out, lang)
 
 
 def _csv_link(name: str, frame: pd.DataFrame) -> str:

@@ -344,6 +344,7 @@ TEXT: dict[str, dict[str, str]] = {
         "limit_per_homeless_mean": "{threshold} of the homeless",
         "limit_per_shelter_users_per_year": "{threshold} of shelter users",
         "interval_wide": "interval not informative: too few replications",
+        "percentage_points": "pp",
         "yes": "yes",
         "no": "no",
     },
@@ -682,6 +683,7 @@ TEXT: dict[str, dict[str, str]] = {
         "limit_per_homeless_mean": "{threshold} af de hjemløse",
         "limit_per_shelter_users_per_year": "{threshold} af brugerne",
         "interval_wide": "intervallet siger intet: for få gentagelser",
+        "percentage_points": "procentpoint",
         "yes": "ja",
         "no": "nej",
     },
@@ -1162,7 +1164,7 @@ def format_kpi(key: str, value: float, language: str, diff: bool = False) -> str
         return TEXT[language]["na"]
     unit = KPI_TEXT["en"][key][1]
     if unit == "share":
-        suffix = (" procentpoint" if language == "da" else " pp") if diff else " %"
+        suffix = " " + (TEXT[language]["percentage_points"] if diff else "%")
         return format_number(100 * value, 1, language, diff) + suffix
     if unit == "DKK/year":
         mio = value / 1e6
