@@ -141,10 +141,13 @@ TEXT: dict[str, dict[str, str]] = {
         "mio_dkk_per_year": "million DKK per year",
         "mio_dkk": "million DKK",
         "percent_diff": "difference from baseline (%)",
-        "band_note": "Lines: mean over {n} replications; shading: 95 % confidence interval.",
+        "band_note": (
+            "Lines: mean over {n} replications; shading: how far single replications range "
+            "(dark: the middle 50 %, light: 10–90 %)."
+        ),
         "band_note_stock": (
-            "Layers: mean over {n} replications. Black line: homeless in total; dotted: its 95 % "
-            "confidence interval."
+            "Layers: mean over {n} replications. Black line: homeless in total; dotted: the 10 % "
+            "and 90 % quantiles of single replications."
         ),
         "capacity": "capacity",
         "homeless_total": "homeless (total)",
@@ -162,12 +165,14 @@ TEXT: dict[str, dict[str, str]] = {
         "fig_stock": "Where people are, over time",
         "cap_stock": (
             "Mean number of people in each situation: rough sleeping, sofa-surfing, §110 "
-            "shelter, temporary accommodation or transitional steps, and housed through the "
-            "municipality."
+            "shelter, temporary accommodation (hotels, hostels, institutions without a "
+            "dwelling) or a §107 staircase step, and housed through the municipality. Only "
+            "the §107 steps have a cost in the model; temporary accommodation has none."
         ),
         "read_stock": (
             "The height of the coloured layers below “housed” is the number of homeless "
-            "people; the black line marks that total and the dotted lines its 95 % interval. "
+            "people; the black line marks that total and the dotted lines the range of the "
+            "middle 80 % of replications. "
             "The grey area is the warm-up, "
             "when the model settles from its starting point; results ignore it."
         ),
@@ -249,7 +254,7 @@ TEXT: dict[str, dict[str, str]] = {
         "categories_note": "Cost categories",
         # cost categories and payers
         "cat_shelter": "§110 shelter",
-        "cat_transitional": "§107 / transitional",
+        "cat_transitional": "§107 staircase steps",
         "cat_support": "housing support (§85a)",
         "cat_guarantee": "landlord guarantees",
         "cat_vacancy_rent": "rent for held vacancies",
@@ -260,7 +265,7 @@ TEXT: dict[str, dict[str, str]] = {
         "rough_sleeping": "rough sleeping",
         "sofa_surfing": "sofa-surfing",
         "shelter": "§110 shelter",
-        "transitional": "temporary / transitional (§107)",
+        "transitional": "temporary accommodation or §107 step",
         "housed": "housed",
         # policies, regimes, group keys
         "policy_housing_first": "Housing First",
@@ -478,10 +483,13 @@ TEXT: dict[str, dict[str, str]] = {
         "mio_dkk_per_year": "mio. kr. pr. år",
         "mio_dkk": "mio. kr.",
         "percent_diff": "forskel fra sammenligningsgrundlaget (%)",
-        "band_note": "Linjer: gennemsnit over {n} gentagelser; skygge: 95 %-konfidensinterval.",
+        "band_note": (
+            "Linjer: gennemsnit over {n} gentagelser; skygge: spredningen mellem de enkelte "
+            "gentagelser (mørk: de midterste 50 %, lys: 10–90 %)."
+        ),
         "band_note_stock": (
-            "Lag: gennemsnit over {n} gentagelser. Sort linje: hjemløse i alt; prikket: 95 %-"
-            "konfidensinterval."
+            "Lag: gennemsnit over {n} gentagelser. Sort linje: hjemløse i alt; prikket: 10 %- og "
+            "90 %-fraktilerne af de enkelte gentagelser."
         ),
         "capacity": "kapacitet",
         "homeless_total": "hjemløse i alt",
@@ -499,12 +507,14 @@ TEXT: dict[str, dict[str, str]] = {
         "fig_stock": "Hvor borgerne befinder sig over tid",
         "cap_stock": (
             "Gennemsnitligt antal personer i hver situation: gadesovende, sofasurfere, "
-            "§110-boform, midlertidigt ophold (§107, hotel, institution) og i egen bolig via "
-            "kommunen."
+            "§110-boform, midlertidigt ophold (hotel, herberg, institution uden bolig) eller et "
+            "§107-trin i trappetrinsmodellen, og i egen bolig via kommunen. Kun §107-trinnene "
+            "koster noget i modellen; det midlertidige ophold har ingen udgift."
         ),
         "read_stock": (
             "Højden af de farvede lag under „i egen bolig“ er antallet af hjemløse; den sorte "
-            "linje viser det samlede tal og de prikkede linjer dets 95 %-interval. Det grå "
+            "linje viser det samlede tal og de prikkede linjer spændet for de midterste 80 % "
+            "af gentagelserne. Det grå "
             "område er indsvingningsperioden, "
             "hvor modellen finder sit leje; den indgår ikke i resultaterne."
         ),
@@ -589,7 +599,7 @@ TEXT: dict[str, dict[str, str]] = {
         "panel_turned_away": "Afvist (ingen ledig plads)",
         "categories_note": "Udgiftskategorier",
         "cat_shelter": "§110-boform",
-        "cat_transitional": "§107 / midlertidigt ophold",
+        "cat_transitional": "§107-trin (trappetrinsmodellen)",
         "cat_support": "bostøtte (§85a)",
         "cat_guarantee": "garantier til udlejere",
         "cat_vacancy_rent": "tomgangsleje",
@@ -599,7 +609,7 @@ TEXT: dict[str, dict[str, str]] = {
         "rough_sleeping": "gadesovende",
         "sofa_surfing": "sofasurfere",
         "shelter": "§110-boform",
-        "transitional": "midlertidigt ophold (§107, hotel, institution)",
+        "transitional": "midlertidigt ophold eller §107-trin",
         "housed": "i egen bolig",
         "policy_housing_first": "Housing First",
         "policy_shelter_first": "trappetrinsmodellen",
@@ -705,9 +715,10 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "the number staying in §110 shelters",
         ),
         "transitional_mean": (
-            "In temporary accommodation or transitional steps (mean)",
+            "In temporary accommodation or a §107 step (mean)",
             "persons",
-            "the number in temporary accommodation or transitional steps (§107)",
+            "the number in temporary accommodation (hotels, hostels, institutions) or a §107 "
+            "staircase step",
         ),
         "housed_mean": (
             "Housed through the municipality (mean)",
@@ -865,9 +876,10 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "antallet af beboere på §110-boformer",
         ),
         "transitional_mean": (
-            "I midlertidigt ophold (gennemsnit)",
+            "I midlertidigt ophold eller på et §107-trin (gennemsnit)",
             "personer",
-            "antallet i midlertidigt ophold (§107, hotel, institution uden bolig)",
+            "antallet i midlertidigt ophold (hotel, herberg, institution uden bolig) eller på "
+            "et §107-trin",
         ),
         "housed_mean": (
             "I egen bolig via kommunen (gennemsnit)",
