@@ -350,6 +350,17 @@ TEXT: dict[str, dict[str, str]] = {
         "limit_per_shelter_users_per_year": "{threshold} of shelter users",
         "interval_wide": "interval not informative: too few replications",
         "percentage_points": "pp",
+        "console_compare": (
+            "hfsim compare: {scenarios} scenarios · {municipality} · {replications} replications "
+            "each, same seeds (common random numbers)"
+        ),
+        "console_run": (
+            "hfsim: {scenario} · {municipality} · {regime} · {replications} replications"
+        ),
+        "versus": "vs",
+        "console_outputs": "hfsim: outputs in {outdir}",
+        "console_comparison": "hfsim: comparison.csv in {outdir}",
+        "console_comparison_report": "hfsim: comparison.csv and report.html in {outdir}",
         "yes": "yes",
         "no": "no",
     },
@@ -694,6 +705,15 @@ TEXT: dict[str, dict[str, str]] = {
         "limit_per_shelter_users_per_year": "{threshold} af brugerne",
         "interval_wide": "intervallet siger intet: for få gentagelser",
         "percentage_points": "procentpoint",
+        "console_compare": (
+            "hfsim compare: {scenarios} scenarier · {municipality} · {replications} gentagelser "
+            "hver, samme frø (fælles tilfældige tal)"
+        ),
+        "console_run": "hfsim: {scenario} · {municipality} · {regime} · {replications} gentagelser",
+        "versus": "mod",
+        "console_outputs": "hfsim: resultaterne ligger i {outdir}",
+        "console_comparison": "hfsim: comparison.csv ligger i {outdir}",
+        "console_comparison_report": "hfsim: comparison.csv og report.html ligger i {outdir}",
         "yes": "ja",
         "no": "nej",
     },
