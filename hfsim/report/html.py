@@ -23,6 +23,7 @@ from hfsim.config import Config, load_config
 from hfsim.config.load import GROUPS, group_options
 from hfsim.report import i18n, limits
 from hfsim.report.figures import Figure, FigureData, make_figures
+from hfsim.report.parameters_da import CHOICE_TEXT, PARAMETER_DA, SOURCE_WORDS_DA
 from hfsim.report.stats import t_interval
 from hfsim.results import KPI_NAMES
 
@@ -664,16 +665,12 @@ def _scenarios(data: ReportInput) -> str:
 
 def describe_overrides(overrides: Mapping[str, Any], language: str) -> str:
     """A scenario's overrides in words: ``policy: Housing First · §110 shelter places: 40``."""
-    t = i18n.text(language)
     parts = []
     for key, value in overrides.items():
-        if key in ("policy", "regime"):
-            shown = i18n.option_label(key, str(value), language)
-        elif isinstance(value, bool):
-            shown = t["yes"] if value else t["no"]
-        else:
-            shown = str(value)
-        parts.append(f"{i18n.lever_label(key, language)}: {shown}")
+        name = i18n.lever_label(key, language)
+        if name == key and language == "da":
+            name = PARAMETER_DA.get(key, key)
+        parts.append(f"{name}: {_show(value, language, key)}")
     return " · ".join(parts)
 
 
@@ -878,8 +875,9 @@ def _assumptions(data: ReportInput) -> str:
         out += f"<h3>{_e(t['changed_parameters'])}</h3>{changed}"
     rows = "".join(
         f"<tr><td><code>{_e(p.key)}</code><br><span class='small'>"
-        f"{_e(_describe(p, lang))}</span></td><td class='num'>{_e(_show(p.value, lang))}</td>"
-        f"<td>{_e(i18n.unit_text(p.unit, lang))}</td><td>{_e(p.shown_source)}</td></tr>"
+        f"{_e(_describe(p, lang))}</span></td><td class='num'>{_e(_show(p.value, lang, p.key))}</td>"
+        f"<td>{_e(i18n.unit_text(p.unit, lang))}</td><td>{_e(source_text(p.shown_source, lang))}"
+        "</td></tr>"
         for p in params
     )
     note = f"<p class='small'>{_e(t['param_note'])}</p>" if t["param_note"] else ""
@@ -892,12 +890,37 @@ def _assumptions(data: ReportInput) -> str:
 
 
 def _describe(p: Parameter, language: str) -> str:
+    """A parameter's meaning: its lever label, else (Danish) its translation, else the
+    schema's English text."""
     label = i18n.lever_label(p.key, language)
-    return label if label != p.key else p.doc
+    if label != p.key:
+        return label
+    return PARAMETER_DA.get(p.key, p.doc) if language == "da" else p.doc
 
 
-def _show(value: Any, language: str) -> str:
+def source_text(source: str, language: str) -> str:
+    """A parameter's source as shown: citations as written, the schema's words translated."""
+    if language != "da":
+        return source
+    for english, danish in SOURCE_WORDS_DA:
+        source = source.replace(english, danish)
+    return source
+
+
+def _show(value: Any, language: str, key: str = "") -> str:
+    """A parameter value in the report's language (numbers formatted, choices in words).
+
+    Args:
+        value: The value.
+        language: ``en`` or ``da``.
+        key: Its config key (``policy.name`` and ``regime.name`` show the option's label).
+    """
     t = i18n.text(language)
+    group = key.removesuffix(".name")
+    if isinstance(value, str) and group in ("policy", "regime"):
+        return i18n.option_label(group, value, language)
+    if isinstance(value, str):
+        return CHOICE_TEXT[language].get(value, value)
     if isinstance(value, bool):
         return t["yes"] if value else t["no"]
     if isinstance(value, float):
@@ -931,12 +954,12 @@ def _changed_parameters(data: ReportInput) -> str:
     for key in keys:
         p = meta[key]
         cells = "".join(
-            f"<td class='num'>{_e(_show(flat[s][key], lang))}</td>" for s in data.scenarios
+            f"<td class='num'>{_e(_show(flat[s][key], lang, key))}</td>" for s in data.scenarios
         )
         out += (
             f"<tr><td><code>{_e(key)}</code><br><span class='small'>{_e(_describe(p, lang))}"
             f"</span></td><td>{_e(i18n.unit_text(p.unit, lang))}</td>{cells}"
-            f"<td>{_e(p.shown_source)}</td></tr>"
+            f"<td>{_e(source_text(p.shown_source, lang))}</td></tr>"
         )
     return out + "</table>"
 

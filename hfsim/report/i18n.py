@@ -438,8 +438,8 @@ TEXT: dict[str, dict[str, str]] = {
         "source": "Kilde",
         "description": "Betydning",
         "param_note": (
-            "Beskrivelserne af de vigtigste håndtag er på dansk; de øvrige beskrivelser kommer "
-            "direkte fra modellens skema og er på engelsk."
+            "Kildehenvisningerne står, som de er noteret i modellen (ofte på engelsk); "
+            "nøglerne (fx housing.anvisning_share) er dem, man skriver på kommandolinjen."
         ),
         "reproduce": "Sådan genskabes resultaterne",
         "reproduce_intro": (
@@ -1112,6 +1112,11 @@ UNIT_TEXT: dict[str, dict[str, str]] = {
         "factor": "faktor",
         "probability": "sandsynlighed",
         "years after warm-up": "år efter indsvingning",
+        "rent/affordable": "husleje/betalingsevne",
+        "days/rolling year": "dage/løbende år",
+        "logit per trust": "logit pr. tillid",
+        "per burden": "pr. belastning",
+        "per share": "pr. andel",
     },
 }
 
