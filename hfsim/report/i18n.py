@@ -1045,6 +1045,19 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
+# the staff of each support method (support_staff_<mean|peak>_<method>)
+for _language, _words in (
+    ("en", ("mean", "peak", "staff")),
+    ("da", ("gennemsnit", "højst", "medarbejdere")),
+):
+    for _stat, _word in zip(("mean", "peak"), _words[:2], strict=True):
+        for _method in ("cti", "icm", "act"):
+            KPI_TEXT[_language][f"support_staff_{_stat}_{_method}"] = (
+                f"{_method.upper()} {_words[2]} ({_word})",
+                _words[2],
+                f"{_method.upper()} {_words[2]}",
+            )
+
 # Labels of the levers analysts change (scenario descriptions, parameter tables)
 LEVER_TEXT: dict[str, dict[str, str]] = {
     "en": {
