@@ -139,6 +139,7 @@ PARAMETER_DA: dict[str, str] = {
     # indsats og regler
     "policy.name": "kommunens indsats",
     "policy.mixed_rule": "blandet model: hvem får Housing First",
+    "policy.hf_support_share": "status quo: andel af nye forløb på Housing First-sporet (en bolig med CTI, ICM eller ACT); resten går trappetrinsvejen",
     "policy.hf_share": "blandet model efter andel: andel med Housing First",
     "policy.support_shortage": "Housing First, når det rette team er fuldt: vent som hjemløs, eller flyt ind uden støtte",
     "policy.readiness": "trappetrinsmodellen: hvor borgeren vurderes klar til egen bolig: på et trin efter behandling (den idealiserede trappe) eller på boformen efter behandling og venter der på en bolig (dansk praksis)",
