@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import html
 import math
 import shlex
@@ -17,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from hfsim.config import Config, load_config
 from hfsim.config.load import GROUPS, group_options
@@ -354,21 +357,22 @@ def reproduce_command(command: str, cfg: Config, raw: Iterable[str] | None = Non
 # ---------------------------------------------------------------------------------------
 # The page
 # ---------------------------------------------------------------------------------------
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
-max-width:64em;margin:2em auto;padding:0 1.2em;color:#1a1a1a;line-height:1.45}
-h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:2px solid #0072B2;
-padding-bottom:.15em}h3{margin-bottom:.3em}.meta{color:#555}.question{font-size:1.1em;
-background:#eef5fb;border-left:4px solid #0072B2;padding:.6em .9em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
-td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}td.num{text-align:right;white-space:nowrap}
-figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #eee}
-figcaption{font-size:.92em;color:#333}.read{font-size:.92em;color:#333}
-code,pre{background:#f5f5f5;border-radius:3px}pre{padding:.6em;overflow-x:auto;white-space:pre-wrap}
-details summary{cursor:pointer;font-weight:600;margin:.6em 0}.small{font-size:.85em;color:#555}
-li{margin:.25em 0}
-"""
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    """The report's Jinja2 templates (``templates/``), escaping every value they insert."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt name is an error, not an empty string
+        keep_trailing_newline=True,
+    )
+
+
+def _render(name: str, **context: Any) -> str:
+    return _templates().get_template(name).render(**context)
 
 
 def _e(value: Any) -> str:
@@ -391,13 +395,12 @@ def _page(data: ReportInput, summary: pd.DataFrame, figures: list[Figure]) -> st
         _assumptions(data),
         _reproduce(data),
     ]
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<link rel="icon" href="data:,"><title>{_e(title)}</title><style>{CSS}</style>'
-        f"</head><body>\n{''.join(sections)}\n"
-        f'<p class="small">{_e(t["generated"].format(version=data.version))}</p>'
-        "</body></html>\n"
+    return _render(
+        "page.html.j2",
+        lang=lang,
+        title=title,
+        sections=[Markup(x) for x in sections],  # built from escaped parts
+        generated=t["generated"].format(version=data.version),
     )
 
 
@@ -459,8 +462,6 @@ def _limits(data: ReportInput) -> str:
     t, lang = i18n.text(data.language), data.language
     values = {s: limits.means(data.kpis, s) for s in data.scenarios}
     found = {s: limits.readings(v) for s, v in values.items()}
-    out = f"<h2>{_e(t['limits'])}</h2>\n<p>{_e(t['limits_intro'])}</p>\n"
-    out += "".join(f"<p><b>{_e(p)}</b></p>\n" for p in _pair_explanations(data, found))
     items = []
     for scenario in data.scenarios:
         offers = _offers_sentence(data, scenario, values[scenario])
@@ -475,14 +476,21 @@ def _limits(data: ReportInput) -> str:
                 text += " " + t["limits_also"].format(sentences=rest)
         else:
             text = t["limits_none"].format(scenario=label)
-        items.append(" ".join(x for x in (offers, text) if x))
-    out += "<ul>" + "".join(f"<li>{_e(_sentence_start(x))}</li>" for x in items) + "</ul>\n"
-    out += _limits_table(data, found)
+        items.append(_sentence_start(" ".join(x for x in (offers, text) if x)))
     unmeasured = limits.missing(values[data.scenarios[0]])
-    if unmeasured:
-        names = ", ".join(t[f"limit_name_{r.constraint}"] for r in unmeasured)
-        out += f"<p class='small'>{_e(t['limits_missing'].format(names=names))}</p>\n"
-    return out + _random_note(data, found)
+    names = ", ".join(t[f"limit_name_{r.constraint}"] for r in unmeasured)
+    cfg, levers = _sensitivity_target(data, found)
+    return _render(
+        "limits.html.j2",
+        t=t,
+        explanations=_pair_explanations(data, found),
+        items=items,
+        scenario_labels=[data.label(s) for s in data.scenarios],
+        rows=_limits_rows(data, found),
+        missing=t["limits_missing"].format(names=names) if unmeasured else "",
+        random_note=t["limits_random"].format(n=len(data.seeds)),
+        command=sensitivity_command(cfg, levers),
+    )
 
 
 def _pair_explanations(data: ReportInput, found: Mapping[str, list[limits.Reading]]) -> list[str]:
@@ -551,46 +559,40 @@ def _limit_measure(reading: limits.Reading, language: str) -> str:
     return n["share"] if reading.rule.per is None else f"{n['value']} ({n['share']})"
 
 
-def _limits_table(data: ReportInput, found: Mapping[str, list[limits.Reading]]) -> str:
+def _limits_rows(
+    data: ReportInput, found: Mapping[str, list[limits.Reading]]
+) -> list[dict[str, Any]]:
+    """The constraints table: one row per rule the run could judge, a cell per scenario."""
     t, lang = i18n.text(data.language), data.language
     by_rule = {s: {r.rule.constraint: r for r in rs} for s, rs in found.items()}
-    rules = [r for r in limits.RULES if any(r.constraint in b for b in by_rule.values())]
-    if not rules:
-        return ""
-    head = "".join(f"<th>{_e(data.label(s))}</th>" for s in data.scenarios)
-    out = f"<table><tr><th>{_e(t['constraint'])}</th><th>{_e(t['binds_from'])}</th>{head}</tr>"
-    for rule in rules:
-        per = f"limit_per_{rule.per or 'offers'}"
-        threshold = t[per].format(
-            threshold=i18n.format_number(100 * rule.threshold, 0, lang) + " %"
-        )
-        cells = ""
+    rows = []
+    for rule in limits.RULES:
+        if not any(rule.constraint in b for b in by_rule.values()):
+            continue
+        threshold = i18n.format_number(100 * rule.threshold, 0, lang) + " %"
+        cells = []
         for scenario in data.scenarios:
             reading = by_rule[scenario].get(rule.constraint)
             text = _limit_measure(reading, lang) if reading else "–"
-            bold = reading is not None and reading.binds
-            cells += (
-                f"<td class='num'>{'<b>' if bold else ''}{_e(text)}{'</b>' if bold else ''}</td>"
-            )
-        out += (
-            f"<tr><td>{_e(t[f'limit_name_{rule.constraint}'])}</td><td>{_e(threshold)}</td>"
-            f"{cells}</tr>"
-        )
-    return out + f"</table><p class='small'>{_e(t['limits_bold'])}</p>\n"
+            cells.append({"text": text, "binds": reading is not None and reading.binds})
+        rows.append({
+            "name": t[f"limit_name_{rule.constraint}"],
+            "threshold": t[f"limit_per_{rule.per or 'offers'}"].format(threshold=threshold),
+            "cells": cells,
+        })  # fmt: skip
+    return rows
 
 
-def _random_note(data: ReportInput, found: Mapping[str, list[limits.Reading]]) -> str:
-    """The note on what the intervals cover, with a sensitivity command for the scenario whose
-    constraint binds hardest (the baseline when none binds) and the levers that relax it."""
-    t = i18n.text(data.language)
+def _sensitivity_target(
+    data: ReportInput, found: Mapping[str, list[limits.Reading]]
+) -> tuple[Config, list[str]]:
+    """The scenario whose constraint binds hardest (the baseline when none binds) and the
+    levers that relax its binding constraints: what the sensitivity command studies."""
     binding = [(r.severity, s) for s, rs in found.items() for r in rs if r.binds]
-    scenario = max(binding)[1] if binding else None
-    cfg = data.configs[scenario] if scenario else data.base
-    command = sensitivity_command(cfg, limits.levers([found[scenario]] if scenario else []))
-    return (
-        f"<p>{_e(t['limits_random'].format(n=len(data.seeds)))}</p>"
-        f"<pre><code>{_e(command)}</code></pre>\n"
-    )
+    if not binding:
+        return data.base, limits.levers([])
+    scenario = max(binding)[1]
+    return data.configs[scenario], limits.levers([found[scenario]])
 
 
 def finding_sentence(
@@ -790,16 +792,12 @@ def _csv_link(name: str, frame: pd.DataFrame) -> str:
 
 
 def _figures_section(figures: list[Figure], t: dict[str, str]) -> str:
-    out = f"<h2>{_e(t['figures'])}</h2>\n"
-    for fig in figures:
-        payload = base64.b64encode(fig.path.read_bytes()).decode("ascii")
-        out += (
-            f"<figure><h3>{_e(fig.title)}</h3>"
-            f'<img alt="{_e(fig.title)}" src="data:image/png;base64,{payload}">'
-            f"<figcaption>{_e(fig.caption)}</figcaption>"
-            f"<p class='read'><b>{_e(t['how_to_read'])}</b> {_e(fig.how_to_read)}</p></figure>\n"
-        )
-    return out
+    shown = [
+        {"title": f.title, "caption": f.caption, "how_to_read": f.how_to_read,
+         "payload": base64.b64encode(f.path.read_bytes()).decode("ascii")}
+        for f in figures
+    ]  # fmt: skip
+    return _render("figures.html.j2", t=t, figures=shown)
 
 
 # ---------------------------------------------------------------------------------------
