@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
-import html
 import math
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -375,10 +374,6 @@ def _render(name: str, **context: Any) -> str:
     return _templates().get_template(name).render(**context)
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value))
-
-
 def _page(data: ReportInput, summary: pd.DataFrame, figures: list[Figure]) -> str:
     t, lang = i18n.text(data.language), data.language
     base = data.base
@@ -407,20 +402,18 @@ def _page(data: ReportInput, summary: pd.DataFrame, figures: list[Figure]) -> st
 def _header(data: ReportInput, title: str) -> str:
     t, lang, base = i18n.text(data.language), data.language, data.base
     question = base.experiment.question_da if lang == "da" else ""
-    question = question or base.experiment.question
     meta = [
-        f"{t['municipality']}: {_e(base.municipality.name.replace('_', ' ').capitalize())}",
-        f"{t['regime']}: {_e(_regimes(data))}",
+        f"{t['municipality']}: {base.municipality.name.replace('_', ' ').capitalize()}",
+        f"{t['regime']}: {_regimes(data)}",
         f"{t['replications_label']}: {len(data.seeds)}",
-        f"{t['horizon']}: "
-        + _e(t["horizon_value"].format(years=base.years, warmup=base.warmup_years)),
+        f"{t['horizon']}: " + t["horizon_value"].format(years=base.years, warmup=base.warmup_years),
     ]
     if data.command == "run":
-        meta.insert(0, f"{t['policy']}: {_e(i18n.option_label('policy', base.policy.name, lang))}")
-    out = f"<h1>{_e(title)}</h1>\n<p class='meta'>{' · '.join(meta)}</p>\n"
-    if question:
-        out += f"<p class='question'><b>{_e(t['question'])}:</b> {_e(question)}</p>\n"
-    return out
+        meta.insert(0, f"{t['policy']}: {i18n.option_label('policy', base.policy.name, lang)}")
+    return _render(
+        "header.html.j2", t=t, title=title, meta=meta,
+        question=question or base.experiment.question,
+    )  # fmt: skip
 
 
 def _regimes(data: ReportInput) -> str:
@@ -431,29 +424,32 @@ def _regimes(data: ReportInput) -> str:
 def _findings(data: ReportInput) -> str:
     t, lang = i18n.text(data.language), data.language
     n = len(data.seeds)
-    out = f"<h2>{_e(t['findings'])}</h2>\n"
     if data.comparison is None:
-        out += f"<p>{_e(t['findings_intro_run'].format(n=n, years=data.base.years))}</p><ul>"
+        sentences = []
         for kpi in data.headline:
             mean, low, high = t_interval(data.kpis[kpi].to_numpy(dtype=float))
             bounds = interval_words(kpi, low, high, lang)
             sentence = t["sentence_level"].format(
                 noun=i18n.kpi_noun(kpi, lang), value=i18n.format_kpi(kpi, mean, lang), **bounds
             )
-            out += f"<li>{_e(_sentence_start(sentence))}</li>"
-        return out + "</ul>\n"
-    out += f"<p>{_e(t['findings_intro'].format(n=n))}</p>\n"
+            sentences.append(_sentence_start(sentence))
+        intro = t["findings_intro_run"].format(n=n, years=data.base.years)
+        groups = [{"heading": "", "sentences": sentences}]
+        return _render("findings.html.j2", t=t, intro=intro, groups=groups, note="")
     rows = {(r["scenario"], r["kpi"]): r for r in data.comparison.to_dict("records")}
-    for scenario, baseline in data.pairs.items():
-        out += (
-            f"<h3>{_e(data.label(scenario))} – {_e(t['compared_with'])} "
-            f"{_e(data.label(baseline))}</h3><ul>"
-        )
-        for kpi in data.headline:
-            row = rows[(scenario, kpi)]
-            out += f"<li>{_e(finding_sentence(row, lang, data.label))}</li>"
-        out += "</ul>\n"
-    return out + f"<p class='small'>{_e(t['unclear_note'])}</p>\n"
+    groups = [
+        {
+            "heading": f"{data.label(scenario)} – {t['compared_with']} {data.label(baseline)}",
+            "sentences": [
+                finding_sentence(rows[(scenario, kpi)], lang, data.label) for kpi in data.headline
+            ],
+        }
+        for scenario, baseline in data.pairs.items()
+    ]
+    return _render(
+        "findings.html.j2", t=t, intro=t["findings_intro"].format(n=n), groups=groups,
+        note=t["unclear_note"],
+    )  # fmt: skip
 
 
 def _limits(data: ReportInput) -> str:
@@ -644,25 +640,18 @@ def _sentence_start(sentence: str) -> str:
 
 def _scenarios(data: ReportInput) -> str:
     t, lang = i18n.text(data.language), data.language
-    out = f"<h2>{_e(t['scenarios'])}</h2>\n<p>{_e(t['scenarios_intro'])}</p>\n"
-    out += f"<table><tr><th>{_e(t['scenario'])}</th><th>{_e(t['changes'])}</th><th></th></tr>"
     baselines = set(data.pairs.values())
+    rows = []
     for scenario in data.scenarios:
         changes = describe_overrides(data.overrides.get(scenario, {}), lang) or t["no_changes"]
         if scenario in data.pairs:
             role = f"{t['compared_with']} {data.label(data.pairs[scenario])}"
         else:
             role = t["is_baseline"] if scenario in baselines else ""
-        out += (
-            f"<tr><td><b>{_e(data.label(scenario))}</b>"
-            + (
-                f" <span class='small'>({_e(scenario)})</span>"
-                if data.label(scenario) != scenario
-                else ""
-            )
-            + f"</td><td>{_e(changes)}</td><td>{_e(role)}</td></tr>"
-        )
-    return out + "</table>\n"
+        label = data.label(scenario)
+        rows.append({"label": label, "name": scenario if label != scenario else "",
+                     "changes": changes, "role": role})  # fmt: skip
+    return _render("scenarios.html.j2", t=t, rows=rows)
 
 
 def describe_overrides(overrides: Mapping[str, Any], language: str) -> str:
@@ -678,27 +667,39 @@ def describe_overrides(overrides: Mapping[str, Any], language: str) -> str:
 
 def _results(data: ReportInput, summary: pd.DataFrame) -> str:
     t, lang, base = i18n.text(data.language), data.language, data.base
-    out = f"<h2>{_e(t['results'])}</h2>\n"
-    out += f"<p>{_e(t['results_intro'].format(years=base.years, warmup=base.warmup_years))}</p>"
-    head = "".join(f"<th>{_e(data.label(s))}</th>" for s in data.scenarios)
-    out += f"<table><tr><th>{_e(t['kpi'])}</th><th>{_e(t['unit'])}</th>{head}</tr>"
     cells = summary.set_index(["kpi", "scenario"])
-    for kpi in KPI_NAMES:
-        row = "".join(
-            f"<td class='num'>{_e(_value_ci(kpi, cells.loc[(kpi, s)], lang))}</td>"
-            for s in data.scenarios
-        )
-        out += (
-            f"<tr><td>{_e(i18n.kpi_label(kpi, lang))}</td><td>{_e(_unit(kpi, lang))}</td>{row}</tr>"
-        )
-    out += "</table>\n" + _wide_note(out, lang)
-    if data.comparison is not None:
-        out += _differences(data)
+    rows = [
+        {
+            "label": i18n.kpi_label(kpi, lang),
+            "unit": _unit(kpi, lang),
+            "cells": [
+                {"text": _value_ci(kpi, cells.loc[(kpi, s)], lang), "bold": False}
+                for s in data.scenarios
+            ],
+        }
+        for kpi in KPI_NAMES
+    ]
+    tables = [_table("", "", [data.label(s) for s in data.scenarios], rows, lang)]
     downloads = [("kpi_summary.csv", summary)]
     if data.comparison is not None:
+        tables.append(_differences(data))
         downloads.append(("comparison.csv", data.comparison))
-    links = " · ".join(_csv_link(name, frame) for name, frame in downloads)
-    return out + f"<p>{_e(t['download'])} {links}</p>\n"
+    return _render(
+        "results.html.j2",
+        t=t,
+        intro=t["results_intro"].format(years=base.years, warmup=base.warmup_years),
+        tables=tables,
+        downloads=[{"name": name, "payload": _csv_payload(frame)} for name, frame in downloads],
+    )
+
+
+def _table(
+    title: str, intro: str, head: list[str], rows: list[dict[str, Any]], language: str
+) -> dict[str, Any]:
+    """A KPI table for ``results.html.j2``, with the footnote to :data:`WIDE_MARK` if needed."""
+    wide = any(c["text"].endswith(WIDE_MARK) for r in rows for c in r["cells"])
+    note = f"{WIDE_MARK.strip()} {i18n.text(language)['interval_wide']}" if wide else ""
+    return {"title": title, "intro": intro, "head": head, "rows": rows, "wide_note": note}
 
 
 def _unit(kpi: str, language: str, diff: bool = False) -> str:
@@ -746,49 +747,27 @@ def _value_ci(kpi: str, row: pd.Series, language: str, diff: bool = False) -> st
     )
 
 
-def _wide_note(cells: str, language: str) -> str:
-    """The footnote to :data:`WIDE_MARK`, if a table has one."""
-    if WIDE_MARK not in cells:
-        return ""
-    return (
-        f"<p class='small'>{_e(WIDE_MARK.strip())} {_e(i18n.text(language)['interval_wide'])}</p>"
-    )
-
-
-def _differences(data: ReportInput) -> str:
+def _differences(data: ReportInput) -> dict[str, Any]:
     t, lang = i18n.text(data.language), data.language
-    out = f"<h3>{_e(t['differences'])}</h3><p>{_e(t['differences_intro'])}</p>"
-    head = "".join(
-        f"<th>{_e(data.label(s))} − {_e(data.label(b))}</th>" for s, b in data.pairs.items()
-    )
-    out += f"<table><tr><th>{_e(t['kpi'])}</th><th>{_e(t['unit'])}</th>{head}</tr>"
     rows = data.comparison.set_index(["kpi", "scenario"])
+    out = []
     for kpi in KPI_NAMES:
-        cells = ""
+        cells = []
         for scenario in data.pairs:
             r = rows.loc[(kpi, scenario)]
-            text = _value_ci(
-                kpi,
-                pd.Series(
-                    {"mean": r.diff_mean, "ci_low": r.diff_ci_low, "ci_high": r.diff_ci_high}
-                ),
-                lang,
-                diff=True,
-            )
-            clear = r.diff_ci_low > 0 or r.diff_ci_high < 0
-            cells += (
-                f"<td class='num'>{'<b>' if clear else ''}{_e(text)}{'</b>' if clear else ''}</td>"
-            )
-        out += (
-            f"<tr><td>{_e(i18n.kpi_label(kpi, lang))}</td><td>{_e(_unit(kpi, lang, diff=True))}"
-            f"</td>{cells}</tr>"
-        )
-    return out + "</table>\n" + _wide_note(out, lang)
+            interval = {"mean": r.diff_mean, "ci_low": r.diff_ci_low, "ci_high": r.diff_ci_high}
+            cells.append({
+                "text": _value_ci(kpi, pd.Series(interval), lang, diff=True),
+                "bold": bool(r.diff_ci_low > 0 or r.diff_ci_high < 0),
+            })  # fmt: skip
+        out.append({"label": i18n.kpi_label(kpi, lang), "unit": _unit(kpi, lang, diff=True),
+                    "cells": cells})  # fmt: skip
+    head = [f"{data.label(s)} − {data.label(b)}" for s, b in data.pairs.items()]
+    return _table(t["differences"], t["differences_intro"], head, out, lang)
 
 
-def _csv_link(name: str, frame: pd.DataFrame) -> str:
-    payload = base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
-    return f'<a download="{name}" href="data:text/csv;charset=utf-8;base64,{payload}">{name}</a>'
+def _csv_payload(frame: pd.DataFrame) -> str:
+    return base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
 
 
 def _figures_section(figures: list[Figure], t: dict[str, str]) -> str:
@@ -865,26 +844,19 @@ def _assumptions(data: ReportInput) -> str:
     numeric = [p for p in params if p.numeric]
     for p in numeric:
         counts[source_class(p.source)] += 1
-    out = f"<h2>{_e(t['assumptions'])}</h2>\n<p>{_e(t['assumptions_intro'])}</p>"
-    out += "<ul>" + "".join(f"<li>{_e(a)}</li>" for a in t["assumption_list"].split("|")) + "</ul>"
-    out += f"<p>{_e(t['source_counts'].format(total=len(numeric), **counts))}</p>"
-    changed = _changed_parameters(data)
-    if changed:
-        out += f"<h3>{_e(t['changed_parameters'])}</h3>{changed}"
-    rows = "".join(
-        f"<tr><td><code>{_e(p.key)}</code><br><span class='small'>"
-        f"{_e(_describe(p, lang))}</span></td><td class='num'>{_e(_show(p.value, lang, p.key))}</td>"
-        f"<td>{_e(i18n.unit_text(p.unit, lang))}</td><td>{_e(source_text(p.shown_source, lang))}"
-        "</td></tr>"
+    rows = [
+        {"key": p.key, "meaning": _describe(p, lang), "value": _show(p.value, lang, p.key),
+         "unit": i18n.unit_text(p.unit, lang), "source": source_text(p.shown_source, lang)}
         for p in params
+    ]  # fmt: skip
+    return _render(
+        "assumptions.html.j2",
+        t=t,
+        assumption_list=t["assumption_list"].split("|"),
+        source_counts=t["source_counts"].format(total=len(numeric), **counts),
+        changed=_changed_parameters(data),
+        parameters=rows,
     )
-    note = f"<p class='small'>{_e(t['param_note'])}</p>" if t["param_note"] else ""
-    out += (
-        f"<details><summary>{_e(t['all_parameters'])}</summary>{note}<table><tr>"
-        f"<th>{_e(t['parameter'])}</th><th>{_e(t['value'])}</th><th>{_e(t['unit'])}</th>"
-        f"<th>{_e(t['source'])}</th></tr>{rows}</table></details>\n"
-    )
-    return out
 
 
 def _describe(p: Parameter, language: str) -> str:
@@ -930,11 +902,11 @@ def _show(value: Any, language: str, key: str = "") -> str:
     return str(value)
 
 
-def _changed_parameters(data: ReportInput) -> str:
+def _changed_parameters(data: ReportInput) -> dict[str, Any] | None:
     """Parameters whose values differ between scenarios, one column per scenario."""
     if len(data.configs) < 2:
-        return ""
-    t, lang = i18n.text(data.language), data.language
+        return None
+    lang = data.language
     meta = {p.key: p for p in parameters(data.base)}
     flat = {s: flatten_config(c) for s, c in data.configs.items()}
     keys = [
@@ -943,36 +915,24 @@ def _changed_parameters(data: ReportInput) -> str:
         if k in meta and len({repr(f[k]) for f in flat.values()}) > 1
     ]
     if not keys:
-        return ""
-    head = "".join(f"<th>{_e(data.label(s))}</th>" for s in data.scenarios)
-    out = (
-        f"<table><tr><th>{_e(t['parameter'])}</th><th>{_e(t['unit'])}</th>{head}"
-        f"<th>{_e(t['source'])}</th></tr>"
-    )
-    for key in keys:
-        p = meta[key]
-        cells = "".join(
-            f"<td class='num'>{_e(_show(flat[s][key], lang, key))}</td>" for s in data.scenarios
-        )
-        out += (
-            f"<tr><td><code>{_e(key)}</code><br><span class='small'>{_e(_describe(p, lang))}"
-            f"</span></td><td>{_e(i18n.unit_text(p.unit, lang))}</td>{cells}"
-            f"<td>{_e(source_text(p.shown_source, lang))}</td></tr>"
-        )
-    return out + "</table>"
+        return None
+    rows = [
+        {"key": key, "meaning": _describe(meta[key], lang),
+         "unit": i18n.unit_text(meta[key].unit, lang),
+         "shown": [_show(flat[s][key], lang, key) for s in data.scenarios],
+         "source": source_text(meta[key].shown_source, lang)}
+        for key in keys
+    ]  # fmt: skip
+    return {"head": [data.label(s) for s in data.scenarios], "rows": rows}
 
 
 def _reproduce(data: ReportInput) -> str:
-    t, base = i18n.text(data.language), data.base
-    seeds = ", ".join(str(s) for s in data.seeds)
-    items = [
-        (t["command"], f"<pre><code>{_e(data.reproduce)}</code></pre>"),
-        (t["version"], _e(data.version)),
-        (t["seed"], _e(base.seed)),
-        (t["replications_label"], _e(len(data.seeds))),
-        (t["replication_seeds"], f"<span class='small'>{_e(seeds)}</span>"),
-    ]
-    rows = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in items)
-    return (
-        f"<h2>{_e(t['reproduce'])}</h2>\n<p>{_e(t['reproduce_intro'])}</p><table>{rows}</table>\n"
+    return _render(
+        "reproduce.html.j2",
+        t=i18n.text(data.language),
+        command=data.reproduce,
+        version=data.version,
+        seed=data.base.seed,
+        replications=len(data.seeds),
+        seeds=", ".join(str(s) for s in data.seeds),
     )
