@@ -51,21 +51,19 @@ def _cmd_run(cfg: Config, outdir: Path) -> int:
 
     results = run_replications(cfg, progress=tqdm_progress(scenario_name(cfg)))
     summary = write_outputs(outdir, cfg, results)
-    _print_summary(summary, outdir)
+    _print_summary(summary, outdir, cfg.report.language)
     return 0
 
 
-def _print_summary(summary: dict[str, Any], outdir: Path) -> None:
-    from hfsim.results import KPIS
+def _print_summary(summary: dict[str, Any], outdir: Path, language: str = "en") -> None:
+    from hfsim.report.console import run_lines, written_line
+    from hfsim.results import KPI_NAMES
 
-    print(f"hfsim: {summary['scenario']} · {summary['municipality']} · {summary['regime']} "
-          f"· {summary['replications']} replications")  # fmt: skip
-    for kpi in KPIS:
-        s = summary["kpis"][kpi.key]
-        if s["mean"] is None:
-            continue
-        print(f"  {kpi.key:30s} {s['mean']:>16,.2f}  [{s['ci_low']:,.2f}, {s['ci_high']:,.2f}]")
-    print(f"hfsim: outputs in {outdir}")
+    print(
+        "\n".join(
+            [*run_lines(summary, KPI_NAMES, language), written_line(outdir, "outputs", language)]
+        )
+    )
 
 
 COMMANDS: dict[str, Command] = {

@@ -337,28 +337,14 @@ def print_table(result: ComparisonResult, kpis: Iterable[str] = PRINTED_KPIS) ->
         from hfsim.trial import print_trial
 
         return print_trial(result)
-    from hfsim.report.i18n import format_kpi
+    from hfsim.report.console import comparison_lines, written_line
 
-    plan = result.plan
-    base = plan.base
-    print(
-        f"hfsim compare: {len(plan.configs)} scenarios · {base.municipality.name} · "
-        f"{base.replications} replications each, same seeds (common random numbers)"
-    )
-    rows = result.comparison.set_index(["scenario", "kpi"])
-    for scenario, baseline in plan.pairs.items():
-        print(f"  {scenario} − {baseline}:")
-        for kpi in kpis:
-            r = rows.loc[(scenario, kpi)]
-            print(
-                f"    {kpi:30s} {format_kpi(kpi, r['mean'], 'en'):>18s} vs "
-                f"{format_kpi(kpi, r['baseline_mean'], 'en'):>18s}   "
-                f"{format_kpi(kpi, r['diff_mean'], 'en', diff=True):>20s}  "
-                f"[{format_kpi(kpi, r['diff_ci_low'], 'en', diff=True)}, "
-                f"{format_kpi(kpi, r['diff_ci_high'], 'en', diff=True)}]"
-            )
-    written = "comparison.csv and report.html" if result.report else "comparison.csv"
-    print(f"hfsim: {written} in {result.outdir}")
+    plan, lang = result.plan, result.plan.base.report.language
+    header = {"scenarios": len(plan.configs), "municipality": plan.base.municipality.name,
+              "replications": plan.base.replications}  # fmt: skip
+    for line in comparison_lines(result.comparison, plan.pairs, kpis, header, lang):
+        print(line)
+    print(written_line(result.outdir, "comparison_report" if result.report else "comparison", lang))
 
 
 # ---------------------------------------------------------------------------------------

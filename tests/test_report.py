@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import html
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from hfsim.compare import compare
 from hfsim.config import load_config
 from hfsim.config.schema import ReportConfig
-from hfsim.report import ReportInput, figures, i18n, render_report
+from hfsim.report import ReportInput, figures, i18n, limits, render_report
 from hfsim.report.html import config_overrides, finding_sentence, parameters
 from hfsim.report.stats import kaplan_meier_curve
 from hfsim.results import KPI_NAMES, kaplan_meier
@@ -132,6 +133,11 @@ def test_the_danish_report_is_in_danish(danish):
         assert i18n.kpi_label(kpi, "da") in page
     # Danish number format: decimal comma
     assert re.search(r"\d,\d", page)
+    # the schema's English words do not leak into the tables (#13.5)
+    for english in ("the municipality's policy", ">assumption<", ">calibrated<",
+                    "citizens on cash benefit", "What limits"):  # fmt: skip
+        assert english not in html.unescape(page), english
+    assert ">Hvad begrænser resultatet<" in page
 
 
 def test_the_danish_figures_have_danish_labels(danish):
@@ -147,7 +153,9 @@ def test_the_danish_figures_have_danish_labels(danish):
 
 def test_both_languages_have_every_text():
     assert set(i18n.TEXT["en"]) == set(i18n.TEXT["da"])
-    assert set(i18n.KPI_TEXT["en"]) == set(i18n.KPI_TEXT["da"]) == set(KPI_NAMES)
+    # labels for every KPI, also those a newer model adds (limits.RULES reads them)
+    assert set(i18n.KPI_TEXT["en"]) == set(i18n.KPI_TEXT["da"]) >= set(KPI_NAMES)
+    assert {k for r in limits.RULES for k in r.needs} <= set(i18n.KPI_TEXT["en"])
     assert set(i18n.LEVER_TEXT["en"]) == set(i18n.LEVER_TEXT["da"])
 
 
@@ -263,3 +271,52 @@ def test_chromium_loads_the_report_without_console_errors(comparison):
     assert not failed, failed
     assert len(images) == 8 and all(done and width > 0 for done, width in images)
     assert title.startswith("Scenario comparison")
+
+
+def test_the_danish_parameter_appendix_has_danish_words_for_every_parameter():
+    from hfsim.report.html import _describe, _show, describe_overrides, source_text
+    from hfsim.report.parameters_da import PARAMETER_DA
+
+    params = parameters(load_config())
+    missing = [p.key for p in params if p.key not in PARAMETER_DA]
+    assert not missing, missing
+    assert all(_describe(p, "da") != p.doc or p.doc == "" for p in params if p.doc)
+    assert _show("housing_first", "da", "policy.name") == "Housing First"
+    assert _show("shelter_first", "da", "policy.name") == "trappetrinsmodellen"
+    assert _show("wait", "da", "policy.support_shortage") == "vent som hjemløs"
+    assert source_text("assumption; 71 % on cash benefit", "da").startswith("antagelse;")
+    assert source_text("calibrated", "da") == "kalibreret"
+    words = describe_overrides(
+        {"policy": "shelter_first", "policy.support_shortage": "without"}, "da"
+    )
+    assert words == "indsats: trappetrinsmodellen · " + PARAMETER_DA["policy.support_shortage"] + (
+        ": flyt ind uden støtte"
+    )
+
+
+def test_fan_bands_are_the_quantiles_over_replications():
+    from hfsim.report.stats import spread_band
+
+    rng = np.random.default_rng(5)
+    values = rng.normal(10, 3, size=(20, 3))  # 20 replications, 3 steps
+    frame = pd.DataFrame(
+        [{"scenario": "a", "step": s, "replication": r, "value": values[r, s]}
+         for r in range(20) for s in range(3)]
+    )  # fmt: skip
+    band = spread_band(frame, ["scenario", "step"])
+    for q in (10, 25, 75, 90):
+        assert band[f"q{q}"].to_numpy() == pytest.approx(np.quantile(values, q / 100, axis=0))
+    assert band["mean"].to_numpy() == pytest.approx(values.mean(axis=0))
+
+
+def test_time_series_figures_draw_the_spread_of_replications(comparison):
+    ts = pd.read_parquet(comparison.outdir / "housing_first" / "timeseries.parquet")
+    data = figures.FigureData(
+        scenarios=["housing_first"], labels={"housing_first": "HF"}, timeseries=ts,
+        tenancies=pd.DataFrame(), kpis=comparison.kpis, warmup_weeks=52, support_capacity={},
+    )  # fmt: skip
+    band = figures._metric_band(data, "support_active")
+    per_step = ts[ts.metric == "support_active"].groupby("step")["value"]
+    assert band.q90.to_numpy() == pytest.approx(per_step.quantile(0.9).to_numpy())
+    assert (band.q10 <= band["mean"] + 1e-9).all() and (band["mean"] <= band.q90 + 1e-9).all()
+    assert (band.q90 > band.q10).any()  # replications differ: the fan has width

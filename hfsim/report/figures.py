@@ -1,8 +1,10 @@
 """The report's figures: one function per figure, each drawing every scenario.
 
 All figures use the Okabe-Ito palette (distinguishable with the common colour-vision
-deficiencies), label their axes with units, mark the warm-up, and show the mean over
-replications with a shaded 95 % confidence band. A run is the one-scenario case of a
+deficiencies), label their axes with units and mark the warm-up. Time series are fan charts:
+the mean over replications, shaded with the spread of single replications (10-90 % and
+25-75 %); curves that estimate one quantity (waiting times, tenancy survival) show the
+95 % confidence band of the mean instead. A run is the one-scenario case of a
 comparison, so ``hfsim run`` and ``hfsim compare`` draw the same figures.
 """
 
@@ -23,7 +25,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from hfsim.ledger import CATEGORIES, PAYERS  # noqa: E402
 from hfsim.outputs import make_dir, replacing  # noqa: E402
 from hfsim.report import i18n  # noqa: E402
-from hfsim.report.stats import kaplan_meier_curve, mean_band  # noqa: E402
+from hfsim.report.stats import kaplan_meier_curve, mean_band, spread_band  # noqa: E402
 from hfsim.results import BREAKDOWN_CAUSES  # noqa: E402
 
 # Okabe-Ito: scenario lines (yellow last: it is faint on white)
@@ -181,7 +183,9 @@ def _mark_warmup(ax: Axes, data: FigureData) -> None:
 
 
 def _band_lines(ax: Axes, data: FigureData, band: pd.DataFrame, x: str = "x") -> None:
-    """One line per scenario with its shaded 95 % band (columns scenario, x, mean, low, high)."""
+    """One line per scenario with its shading: a fan of the spread over replications where
+    the band has quantiles (:func:`spread_band`), else the 95 % band of the mean (``low``,
+    ``high``)."""
     for scenario in data.scenarios:
         part = band[band.scenario == scenario].sort_values(x)
         if part.empty:
@@ -189,6 +193,10 @@ def _band_lines(ax: Axes, data: FigureData, band: pd.DataFrame, x: str = "x") ->
         colour = data.colour(scenario)
         ax.plot(part[x], part["mean"], color=colour, ls=data.linestyle(scenario), lw=1.6,
                 label=data.labels[scenario])  # fmt: skip
+        if "q10" in part:  # fan: light 10-90 %, darker 25-75 % of replications
+            ax.fill_between(part[x], part["q10"], part["q90"], color=colour, alpha=0.13, lw=0)
+            ax.fill_between(part[x], part["q25"], part["q75"], color=colour, alpha=0.22, lw=0)
+            continue
         # every metric drawn is a count, share or level >= 0: the interval is cut at zero
         low = part["low"].clip(lower=0)
         ax.fill_between(part[x], low, part["high"], color=colour, alpha=0.2, lw=0)
@@ -201,7 +209,7 @@ def _metric_band(data: FigureData, metric: str, per_week: bool = False) -> pd.Da
         rows = rows.sort_values(["scenario", "replication", "step"])
         weeks = rows.groupby(["scenario", "replication"])["step"].diff()
         rows = rows.assign(value=rows["value"] / weeks).dropna(subset=["value"])
-    band = mean_band(rows, ["scenario", "step"])
+    band = spread_band(rows, ["scenario", "step"])
     return band.assign(x=_years(band.step, data.warmup_weeks))
 
 
@@ -313,11 +321,11 @@ def stock_by_state(data: FigureData, figdir: Path) -> Figure:
         .groupby(["scenario", "replication", "step"], as_index=False)["value"]
         .sum()
     )
-    total = mean_band(homeless, ["scenario", "step"])
+    total = spread_band(homeless, ["scenario", "step"])
     n = len(data.scenarios)
     ncols = min(n, 3)
     nrows = -(-n // ncols)
-    fig, axes = _new(ncols, nrows, width=4.2 * ncols + 1.5, height=3.4 * nrows + 0.6, sharey=True)
+    fig, axes = _new(ncols, nrows, width=4.5 * ncols, height=3.4 * nrows + 0.6, sharey=True)
     for ax, scenario in zip(axes.flat, data.scenarios, strict=False):
         part = mean.loc[scenario].reindex(columns=list(STATES)).fillna(0.0)
         x = _years(part.index, data.warmup_weeks)
@@ -330,19 +338,18 @@ def stock_by_state(data: FigureData, figdir: Path) -> Figure:
         line = total[total.scenario == scenario]
         lx = _years(line.step, data.warmup_weeks)
         ax.plot(lx, line["mean"], color="black", lw=1.3, label=t["homeless_total"])
-        for bound in ("low", "high"):  # lines, not shading: the layers stay readable
-            ax.plot(lx, line[bound].clip(lower=0), color="black", lw=0.7, ls=":")
+        for bound in ("q10", "q90"):  # lines, not shading: the layers stay readable
+            ax.plot(lx, line[bound], color="black", lw=0.7, ls=":")
         _mark_warmup(ax, data)
         ax.set_title(data.labels[scenario], fontsize=10)
         ax.set_xlabel(t["years_after_warmup"], fontsize=8)
         ax.set_ylabel(t["persons"])
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles[::-1], labels[::-1], loc="center right", fontsize=8, frameon=False)
-    note = t["band_note_stock"].format(n=data.replications)
-    fig.text(0.01, 0.01, note, fontsize=7, color="#444444")
-    path = _save(fig, figdir / "stock_by_state.png", (0, 0.03, 1 - 1.6 / fig.get_figwidth(), 1))
+    # the legend below the panels: at the side it covered the last panel
+    path = _finish(
+        fig, figdir / "stock_by_state.png", t["band_note_stock"].format(n=data.replications)
+    )
     return Figure(path, t["fig_stock"], t["cap_stock"], t["read_stock"])
 
 
@@ -465,7 +472,7 @@ def costs_by_payer(data: FigureData, figdir: Path) -> Figure:
             .groupby(["scenario", "replication", "year"], as_index=False)["value"]
             .sum()
         )
-        band = mean_band(per_year.assign(value=per_year.value / 1e6), ["scenario", "year"])
+        band = spread_band(per_year.assign(value=per_year.value / 1e6), ["scenario", "year"])
         _band_lines(ax, data, band, x="year")
         ax.set_title(t[f"payer_{payer}"], fontsize=10)
         ax.set_xlabel(t["year_after_warmup"])

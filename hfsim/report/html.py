@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import html
+import functools
 import math
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,13 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from hfsim.config import Config, load_config
 from hfsim.config.load import GROUPS, group_options
 from hfsim.outputs import make_dir, write_text
-from hfsim.report import i18n
+from hfsim.report import i18n, limits
 from hfsim.report.figures import Figure, FigureData, make_figures
+from hfsim.report.parameters_da import CHOICE_TEXT, PARAMETER_DA, SOURCE_WORDS_DA
 from hfsim.report.stats import t_interval
 from hfsim.results import KPI_NAMES
 
@@ -31,7 +34,7 @@ DEFAULT_HEADLINE = (
     "homeless_mean",
     "rough_sleeping_mean",
     "shelter_mean",
-    "days_to_housing_median",
+    "days_to_housing_median",  # led by the censored waiting times (LEADING_KPIS)
     "retention_12m",
     "placements_per_year",
     "cost_total_dkk_per_year",
@@ -43,6 +46,9 @@ PARAMETER_BLOCKS = (
     "regime",
 )  # fmt: skip
 SOURCE_CLASSES = ("confirmed", "secondary", "derived", "calibrated", "assumption")
+# The median wait among the housed flatters a scenario that houses few; where a run has the
+# censored (Kaplan-Meier) measures over every spell, the report leads with them instead.
+LEADING_KPIS = {"days_to_housing_median": ("days_to_housing_km_median", "housed_within_12m")}
 
 
 @dataclass
@@ -91,11 +97,29 @@ class ReportInput:
 
     @property
     def headline(self) -> list[str]:
-        return list(self.base.experiment.headline) or list(DEFAULT_HEADLINE)
+        """The headline KPIs this run has, the censored waiting times leading where it has them."""
+        return headline_kpis(
+            list(self.base.experiment.headline) or list(DEFAULT_HEADLINE), self.kpis.columns
+        )
 
     def label(self, scenario: str) -> str:
         """The name shown for a scenario in the report's language."""
         return scenario_label(scenario, self.language, self.base.experiment.labels)
+
+
+def headline_kpis(chosen: Sequence[str], available: Iterable[str]) -> list[str]:
+    """The chosen headline KPIs that a run has, with :data:`LEADING_KPIS` put in place.
+
+    Args:
+        chosen: ``experiment.headline`` or :data:`DEFAULT_HEADLINE`.
+        available: The KPI columns the run has (older runs lack the newer KPIs).
+    """
+    have = set(available)
+    out: list[str] = []
+    for kpi in chosen:
+        lead = [k for k in LEADING_KPIS.get(kpi, ()) if k in have]
+        out += lead or ([kpi] if kpi in have else [])
+    return list(dict.fromkeys(out))
 
 
 # ---------------------------------------------------------------------------------------
@@ -268,6 +292,48 @@ def config_overrides(cfg: Config) -> list[str]:
     return args
 
 
+# Settings a sensitivity study sets itself, or that only shape outputs
+NOT_FOR_SENSITIVITY = ("experiment", "report.", "output.", "sweep.", "sensitivity.", "calibrate.",
+                       "bench.", "app.", "replications=", "scenario=")  # fmt: skip
+
+
+def sensitivity_command(cfg: Config, keys: Sequence[str], replications: int = 3) -> str:
+    """An ``hfsim sensitivity`` command (Morris screening) on ``cfg``'s settings that varies
+    each key from half to twice its value in ``cfg``, within the range the schema allows.
+
+    Keys at zero (nothing to halve or double) are left out.
+
+    Args:
+        cfg: The scenario to study.
+        keys: Numeric config keys (the levers).
+        replications: Replications per sample point (at least 2: the noise floor needs them).
+    """
+    from hfsim.sweep import config_field, get_value, numeric_kind
+
+    ranges = {}
+    for key in keys:
+        value = float(get_value(cfg, key))
+        if value <= 0:
+            continue
+        meta = config_field(key)[0].metadata
+        low, high = value / 2, value * 2
+        low = max(low, meta["lo"]) if meta.get("lo") is not None else low
+        high = min(high, meta["hi"]) if meta.get("hi") is not None else high
+        if numeric_kind(key) is int:
+            low, high = math.floor(low), math.ceil(high)
+        else:
+            low, high = float(f"{low:.3g}"), float(f"{high:.3g}")
+        if low < high:
+            ranges[key] = [low, high]
+    if not ranges and set(keys) != set(limits.DEFAULT_LEVERS):
+        return sensitivity_command(cfg, limits.DEFAULT_LEVERS, replications)
+    base = [a for a in config_overrides(cfg) if not a.startswith(NOT_FOR_SENSITIVITY)]
+    args = [*base, f"replications={replications}", "sensitivity.method=morris",
+            "sensitivity.samples=8", format_override("sensitivity.parameters", ranges),
+            "hydra.run.dir=out/sensitivity"]  # fmt: skip
+    return " ".join(["hfsim", "sensitivity", *(shlex.quote(a) for a in args)])
+
+
 def _group_value(flat: Mapping[str, Any], group: str) -> str:
     return str(flat.get(f"{group}.name") or "none")
 
@@ -287,25 +353,22 @@ def reproduce_command(command: str, cfg: Config, raw: Iterable[str] | None = Non
 # ---------------------------------------------------------------------------------------
 # The page
 # ---------------------------------------------------------------------------------------
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
-max-width:64em;margin:2em auto;padding:0 1.2em;color:#1a1a1a;line-height:1.45}
-h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:2px solid #0072B2;
-padding-bottom:.15em}h3{margin-bottom:.3em}.meta{color:#555}.question{font-size:1.1em;
-background:#eef5fb;border-left:4px solid #0072B2;padding:.6em .9em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
-td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}td.num{text-align:right;white-space:nowrap}
-figure{margin:1.5em 0}figure img{max-width:100%;border:1px solid #eee}
-figcaption{font-size:.92em;color:#333}.read{font-size:.92em;color:#333}
-code,pre{background:#f5f5f5;border-radius:3px}pre{padding:.6em;overflow-x:auto;white-space:pre-wrap}
-details summary{cursor:pointer;font-weight:600;margin:.6em 0}.small{font-size:.85em;color:#555}
-li{margin:.25em 0}
-"""
+TEMPLATES = Path(__file__).parent / "templates"
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value))
+@functools.cache
+def _templates() -> jinja2.Environment:
+    """The report's Jinja2 templates (``templates/``), escaping every value they insert."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt name is an error, not an empty string
+        keep_trailing_newline=True,
+    )
+
+
+def _render(name: str, **context: Any) -> str:
+    return _templates().get_template(name).render(**context)
 
 
 def _page(data: ReportInput, summary: pd.DataFrame, figures: list[Figure]) -> str:
@@ -317,39 +380,37 @@ def _page(data: ReportInput, summary: pd.DataFrame, figures: list[Figure]) -> st
     sections = [
         _header(data, title),
         _findings(data),
+        _limits(data),
         _scenarios(data) if data.command == "compare" else "",
         _results(data, summary),
         _figures_section(figures, t),
         _assumptions(data),
         _reproduce(data),
     ]
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<link rel="icon" href="data:,"><title>{_e(title)}</title><style>{CSS}</style>'
-        f"</head><body>\n{''.join(sections)}\n"
-        f'<p class="small">{_e(t["generated"].format(version=data.version))}</p>'
-        "</body></html>\n"
+    return _render(
+        "page.html.j2",
+        lang=lang,
+        title=title,
+        sections=[Markup(x) for x in sections],  # built from escaped parts
+        generated=t["generated"].format(version=data.version),
     )
 
 
 def _header(data: ReportInput, title: str) -> str:
     t, lang, base = i18n.text(data.language), data.language, data.base
     question = base.experiment.question_da if lang == "da" else ""
-    question = question or base.experiment.question
     meta = [
-        f"{t['municipality']}: {_e(base.municipality.name.replace('_', ' ').capitalize())}",
-        f"{t['regime']}: {_e(_regimes(data))}",
+        f"{t['municipality']}: {base.municipality.name.replace('_', ' ').capitalize()}",
+        f"{t['regime']}: {_regimes(data)}",
         f"{t['replications_label']}: {len(data.seeds)}",
-        f"{t['horizon']}: "
-        + _e(t["horizon_value"].format(years=base.years, warmup=base.warmup_years)),
+        f"{t['horizon']}: " + t["horizon_value"].format(years=base.years, warmup=base.warmup_years),
     ]
     if data.command == "run":
-        meta.insert(0, f"{t['policy']}: {_e(i18n.option_label('policy', base.policy.name, lang))}")
-    out = f"<h1>{_e(title)}</h1>\n<p class='meta'>{' · '.join(meta)}</p>\n"
-    if question:
-        out += f"<p class='question'><b>{_e(t['question'])}:</b> {_e(question)}</p>\n"
-    return out
+        meta.insert(0, f"{t['policy']}: {i18n.option_label('policy', base.policy.name, lang)}")
+    return _render(
+        "header.html.j2", t=t, title=title, meta=meta,
+        question=question or base.experiment.question,
+    )  # fmt: skip
 
 
 def _regimes(data: ReportInput) -> str:
@@ -360,39 +421,171 @@ def _regimes(data: ReportInput) -> str:
 def _findings(data: ReportInput) -> str:
     t, lang = i18n.text(data.language), data.language
     n = len(data.seeds)
-    out = f"<h2>{_e(t['findings'])}</h2>\n"
     if data.comparison is None:
-        out += f"<p>{_e(t['findings_intro_run'].format(n=n, years=data.base.years))}</p><ul>"
+        sentences = []
         for kpi in data.headline:
             mean, low, high = t_interval(data.kpis[kpi].to_numpy(dtype=float))
-            low, high = level_bounds(kpi, low, high)
-            out += (
-                "<li>"
-                + _e(
-                    _sentence_start(
-                        t["sentence_level"].format(
-                            noun=i18n.kpi_noun(kpi, lang),
-                            value=i18n.format_kpi(kpi, mean, lang),
-                            low=i18n.format_kpi(kpi, low, lang),
-                            high=i18n.format_kpi(kpi, high, lang),
-                        )
-                    )
-                )
-                + "</li>"
+            bounds = interval_words(kpi, low, high, lang)
+            sentence = t["sentence_level"].format(
+                noun=i18n.kpi_noun(kpi, lang), value=i18n.format_kpi(kpi, mean, lang), **bounds
             )
-        return out + "</ul>\n"
-    out += f"<p>{_e(t['findings_intro'].format(n=n))}</p>\n"
+            sentences.append(_sentence_start(sentence))
+        intro = t["findings_intro_run"].format(n=n, years=data.base.years)
+        groups = [{"heading": "", "sentences": sentences}]
+        return _render("findings.html.j2", t=t, intro=intro, groups=groups, note="")
     rows = {(r["scenario"], r["kpi"]): r for r in data.comparison.to_dict("records")}
+    groups = [
+        {
+            "heading": f"{data.label(scenario)} – {t['compared_with']} {data.label(baseline)}",
+            "sentences": [
+                finding_sentence(rows[(scenario, kpi)], lang, data.label) for kpi in data.headline
+            ],
+        }
+        for scenario, baseline in data.pairs.items()
+    ]
+    return _render(
+        "findings.html.j2", t=t, intro=t["findings_intro"].format(n=n), groups=groups,
+        note=t["unclear_note"],
+    )  # fmt: skip
+
+
+def _limits(data: ReportInput) -> str:
+    """What limits the result: per scenario the binding constraints, per pair what explains
+    a loss on homelessness, the constraints table and the note on what the intervals cover."""
+    t, lang = i18n.text(data.language), data.language
+    values = {s: limits.means(data.kpis, s) for s in data.scenarios}
+    found = {s: limits.readings(v) for s, v in values.items()}
+    items = []
+    for scenario in data.scenarios:
+        offers = _offers_sentence(data, scenario, values[scenario])
+        binding = [r for r in found[scenario] if r.binds]
+        label = data.label(scenario)
+        if binding:
+            text = t["limits_main"].format(
+                scenario=label, sentence=_limit_sentence(binding[0], lang)
+            )
+            if len(binding) > 1:
+                rest = "; ".join(_limit_sentence(r, lang) for r in binding[1:])
+                text += " " + t["limits_also"].format(sentences=rest)
+        else:
+            text = t["limits_none"].format(scenario=label)
+        items.append(_sentence_start(" ".join(x for x in (offers, text) if x)))
+    unmeasured = limits.missing(values[data.scenarios[0]])
+    names = ", ".join(t[f"limit_name_{r.constraint}"] for r in unmeasured)
+    cfg, levers = _sensitivity_target(data, found)
+    return _render(
+        "limits.html.j2",
+        t=t,
+        explanations=_pair_explanations(data, found),
+        items=items,
+        scenario_labels=[data.label(s) for s in data.scenarios],
+        rows=_limits_rows(data, found),
+        missing=t["limits_missing"].format(names=names) if unmeasured else "",
+        random_note=t["limits_random"].format(n=len(data.seeds)),
+        command=sensitivity_command(cfg, levers),
+    )
+
+
+def _pair_explanations(data: ReportInput, found: Mapping[str, list[limits.Reading]]) -> list[str]:
+    """Per compared pair: who has more homeless people and which constraint explains it."""
+    if data.comparison is None:
+        return []
+    t, lang = i18n.text(data.language), data.language
+    rows = data.comparison.set_index(["scenario", "kpi"])
+    out = []
     for scenario, baseline in data.pairs.items():
-        out += (
-            f"<h3>{_e(data.label(scenario))} – {_e(t['compared_with'])} "
-            f"{_e(data.label(baseline))}</h3><ul>"
-        )
-        for kpi in data.headline:
-            row = rows[(scenario, kpi)]
-            out += f"<li>{_e(finding_sentence(row, lang, data.label))}</li>"
-        out += "</ul>\n"
-    return out + f"<p class='small'>{_e(t['unclear_note'])}</p>\n"
+        row = rows.loc[(scenario, "homeless_mean")]
+        low, high = row["diff_ci_low"], row["diff_ci_high"]
+        fmt = {
+            "value": i18n.format_kpi("homeless_mean", row["mean"], lang),
+            "base_value": i18n.format_kpi("homeless_mean", row["baseline_mean"], lang),
+        }
+        if not (low > 0 or high < 0):  # NaN (one replication) is not clear either
+            out.append(t["limits_no_clear"].format(
+                scenario=data.label(scenario), baseline=data.label(baseline), **fmt))  # fmt: skip
+            continue
+        loser, winner = (scenario, baseline) if low > 0 else (baseline, scenario)
+        if loser == baseline:
+            fmt = {"value": fmt["base_value"], "base_value": fmt["value"]}
+        names = {"loser": data.label(loser), "winner": data.label(winner)}
+        why = limits.explain(found[loser], found[winner])
+        if why is None:
+            out.append(t["limits_unexplained"].format(**names, **fmt))
+            continue
+        out.append(t["limits_explain"].format(
+            **names, **fmt, sentence=_limit_sentence(why[0], lang),
+            other=_limit_measure(why[1], lang)))  # fmt: skip
+    return out
+
+
+def _offers_sentence(data: ReportInput, scenario: str, values: Mapping[str, float]) -> str:
+    keys = ("offers_per_year", "offers_taken_share", "offers_lapsed_share")
+    if not all(math.isfinite(values.get(k, math.nan)) for k in keys):
+        return ""
+    lang = data.language
+    return i18n.text(lang)["limits_offers"].format(
+        scenario=data.label(scenario),
+        offers=i18n.format_kpi("offers_per_year", values["offers_per_year"], lang),
+        taken=i18n.format_kpi("offers_taken_share", values["offers_taken_share"], lang),
+        lapsed=i18n.format_kpi("offers_lapsed_share", values["offers_lapsed_share"], lang),
+    )
+
+
+def _limit_numbers(reading: limits.Reading, language: str) -> dict[str, str]:
+    """A reading's value (a share in per cent, or a count) and its ratio in per cent."""
+    share = i18n.format_number(100 * reading.ratio, 1, language) + " %"
+    if reading.rule.per is None:
+        return {"share": share, "value": share}
+    value = i18n.format_number(reading.value, 0 if abs(reading.value) >= 100 else 1, language)
+    return {"share": share, "value": value}
+
+
+def _limit_sentence(reading: limits.Reading, language: str) -> str:
+    return i18n.text(language)[f"limit_{reading.rule.constraint}"].format(
+        **_limit_numbers(reading, language)
+    )
+
+
+def _limit_measure(reading: limits.Reading, language: str) -> str:
+    """The reading as a short measure: ``12 %`` or ``4.5 (3.1 %)``."""
+    n = _limit_numbers(reading, language)
+    return n["share"] if reading.rule.per is None else f"{n['value']} ({n['share']})"
+
+
+def _limits_rows(
+    data: ReportInput, found: Mapping[str, list[limits.Reading]]
+) -> list[dict[str, Any]]:
+    """The constraints table: one row per rule the run could judge, a cell per scenario."""
+    t, lang = i18n.text(data.language), data.language
+    by_rule = {s: {r.rule.constraint: r for r in rs} for s, rs in found.items()}
+    rows = []
+    for rule in limits.RULES:
+        if not any(rule.constraint in b for b in by_rule.values()):
+            continue
+        threshold = i18n.format_number(100 * rule.threshold, 0, lang) + " %"
+        cells = []
+        for scenario in data.scenarios:
+            reading = by_rule[scenario].get(rule.constraint)
+            text = _limit_measure(reading, lang) if reading else "–"
+            cells.append({"text": text, "binds": reading is not None and reading.binds})
+        rows.append({
+            "name": t[f"limit_name_{rule.constraint}"],
+            "threshold": t[f"limit_per_{rule.per or 'offers'}"].format(threshold=threshold),
+            "cells": cells,
+        })  # fmt: skip
+    return rows
+
+
+def _sensitivity_target(
+    data: ReportInput, found: Mapping[str, list[limits.Reading]]
+) -> tuple[Config, list[str]]:
+    """The scenario whose constraint binds hardest (the baseline when none binds) and the
+    levers that relax its binding constraints: what the sensitivity command studies."""
+    binding = [(r.severity, s) for s, rs in found.items() for r in rs if r.binds]
+    if not binding:
+        return data.base, limits.levers([])
+    scenario = max(binding)[1]
+    return data.configs[scenario], limits.levers([found[scenario]])
 
 
 def finding_sentence(
@@ -421,10 +614,21 @@ def finding_sentence(
         value=i18n.format_kpi(kpi, row["mean"], language),
         base_value=i18n.format_kpi(kpi, row["baseline_mean"], language),
         diff=i18n.format_kpi(kpi, row["diff_mean"], language, diff=True),
-        low=i18n.format_kpi(kpi, low, language, diff=True),
-        high=i18n.format_kpi(kpi, high, language, diff=True),
+        **interval_words(kpi, low, high, language, diff=True),
     )
     return _sentence_start(sentence)
+
+
+def interval_words(
+    kpi: str, low: float, high: float, language: str, diff: bool = False
+) -> dict[str, str]:
+    """The bounds of an interval for a sentence (``low``, ``high``), cut to the possible
+    range; an interval that spans every possible value says so after its upper bound."""
+    low, high, informative = i18n.shown_interval(kpi, low, high, diff)
+    words = {k: i18n.format_kpi(kpi, v, language, diff) for k, v in (("low", low), ("high", high))}
+    if not informative:
+        words["high"] += "; " + i18n.text(language)["interval_wide"]
+    return words
 
 
 def _sentence_start(sentence: str) -> str:
@@ -433,72 +637,74 @@ def _sentence_start(sentence: str) -> str:
 
 def _scenarios(data: ReportInput) -> str:
     t, lang = i18n.text(data.language), data.language
-    out = f"<h2>{_e(t['scenarios'])}</h2>\n<p>{_e(t['scenarios_intro'])}</p>\n"
-    out += f"<table><tr><th>{_e(t['scenario'])}</th><th>{_e(t['changes'])}</th><th></th></tr>"
     baselines = set(data.pairs.values())
+    rows = []
     for scenario in data.scenarios:
         changes = describe_overrides(data.overrides.get(scenario, {}), lang) or t["no_changes"]
         if scenario in data.pairs:
             role = f"{t['compared_with']} {data.label(data.pairs[scenario])}"
         else:
             role = t["is_baseline"] if scenario in baselines else ""
-        out += (
-            f"<tr><td><b>{_e(data.label(scenario))}</b>"
-            + (
-                f" <span class='small'>({_e(scenario)})</span>"
-                if data.label(scenario) != scenario
-                else ""
-            )
-            + f"</td><td>{_e(changes)}</td><td>{_e(role)}</td></tr>"
-        )
-    return out + "</table>\n"
+        label = data.label(scenario)
+        rows.append({"label": label, "name": scenario if label != scenario else "",
+                     "changes": changes, "role": role})  # fmt: skip
+    return _render("scenarios.html.j2", t=t, rows=rows)
 
 
 def describe_overrides(overrides: Mapping[str, Any], language: str) -> str:
     """A scenario's overrides in words: ``policy: Housing First · §110 shelter places: 40``."""
-    t = i18n.text(language)
     parts = []
     for key, value in overrides.items():
-        if key in ("policy", "regime"):
-            shown = i18n.option_label(key, str(value), language)
-        elif isinstance(value, bool):
-            shown = t["yes"] if value else t["no"]
-        else:
-            shown = str(value)
-        parts.append(f"{i18n.lever_label(key, language)}: {shown}")
+        name = i18n.lever_label(key, language)
+        if name == key and language == "da":
+            name = PARAMETER_DA.get(key, key)
+        parts.append(f"{name}: {_show(value, language, key)}")
     return " · ".join(parts)
 
 
 def _results(data: ReportInput, summary: pd.DataFrame) -> str:
     t, lang, base = i18n.text(data.language), data.language, data.base
-    out = f"<h2>{_e(t['results'])}</h2>\n"
-    out += f"<p>{_e(t['results_intro'].format(years=base.years, warmup=base.warmup_years))}</p>"
-    head = "".join(f"<th>{_e(data.label(s))}</th>" for s in data.scenarios)
-    out += f"<table><tr><th>{_e(t['kpi'])}</th><th>{_e(t['unit'])}</th>{head}</tr>"
     cells = summary.set_index(["kpi", "scenario"])
-    for kpi in KPI_NAMES:
-        row = "".join(
-            f"<td class='num'>{_e(_value_ci(kpi, cells.loc[(kpi, s)], lang))}</td>"
-            for s in data.scenarios
-        )
-        out += (
-            f"<tr><td>{_e(i18n.kpi_label(kpi, lang))}</td><td>{_e(_unit(kpi, lang))}</td>{row}</tr>"
-        )
-    out += "</table>\n"
-    if data.comparison is not None:
-        out += _differences(data)
+    rows = [
+        {
+            "label": i18n.kpi_label(kpi, lang),
+            "unit": _unit(kpi, lang),
+            "cells": [
+                {"text": _value_ci(kpi, cells.loc[(kpi, s)], lang), "bold": False}
+                for s in data.scenarios
+            ],
+        }
+        for kpi in KPI_NAMES
+    ]
+    tables = [_table("", "", [data.label(s) for s in data.scenarios], rows, lang)]
     downloads = [("kpi_summary.csv", summary)]
     if data.comparison is not None:
+        tables.append(_differences(data))
         downloads.append(("comparison.csv", data.comparison))
-    links = " · ".join(_csv_link(name, frame) for name, frame in downloads)
-    return out + f"<p>{_e(t['download'])} {links}</p>\n"
+    return _render(
+        "results.html.j2",
+        t=t,
+        intro=t["results_intro"].format(years=base.years, warmup=base.warmup_years),
+        tables=tables,
+        downloads=[{"name": name, "payload": _csv_payload(frame)} for name, frame in downloads],
+    )
 
 
-def _unit(kpi: str, language: str) -> str:
-    """Unit as the table shows it (shares in per cent, costs in million DKK)."""
+def _table(
+    title: str, intro: str, head: list[str], rows: list[dict[str, Any]], language: str
+) -> dict[str, Any]:
+    """A KPI table for ``results.html.j2``, with the footnote to :data:`WIDE_MARK` if needed."""
+    wide = any(c["text"].endswith(WIDE_MARK) for r in rows for c in r["cells"])
+    note = f"{WIDE_MARK.strip()} {i18n.text(language)['interval_wide']}" if wide else ""
+    return {"title": title, "intro": intro, "head": head, "rows": rows, "wide_note": note}
+
+
+def _unit(kpi: str, language: str, diff: bool = False) -> str:
+    """Unit as the table shows it (shares in per cent, their differences in percentage
+    points, costs in million DKK)."""
     unit = i18n.KPI_TEXT["en"][kpi][1]
     if unit == "share":
-        return "%"
+        return i18n.text(language)["percentage_points"] if diff else "%"
     if unit == "DKK/year":
         return i18n.text(language)["mio_dkk_per_year"]
     return i18n.kpi_unit(kpi, language)
@@ -519,22 +725,14 @@ def _bare(kpi: str, value: float, language: str, diff: bool = False) -> str:
     return i18n.format_number(value, decimals, language, diff)
 
 
-def level_bounds(kpi: str, low: float, high: float) -> tuple[float, float]:
-    """A KPI's interval cut to the values it can take (every KPI >= 0, shares <= 1).
-
-    With few replications a t-interval can reach below zero; the report shows the part
-    that is possible, the CSV files keep the interval as computed.
-    """
-    low = max(low, 0.0) if math.isfinite(low) else low
-    if math.isfinite(high) and i18n.KPI_TEXT["en"][kpi][1] == "share":
-        high = min(high, 1.0)
-    return low, high
+WIDE_MARK = " *"  # after an interval that spans every possible value (footnote: interval_wide)
 
 
 def _value_ci(kpi: str, row: pd.Series, language: str, diff: bool = False) -> str:
+    """``mean [low; high]`` for a table cell, the interval cut to the possible range and
+    marked with :data:`WIDE_MARK` when it spans all of it."""
     mean, low, high = (row[c] for c in ("mean", "ci_low", "ci_high"))
-    if not diff:
-        low, high = level_bounds(kpi, low, high)
+    low, high, informative = i18n.shown_interval(kpi, low, high, diff)
     if not math.isfinite(mean):
         return "–"
     if not (math.isfinite(low) and math.isfinite(high)):
@@ -542,53 +740,40 @@ def _value_ci(kpi: str, row: pd.Series, language: str, diff: bool = False) -> st
     return (
         f"{_bare(kpi, mean, language, diff)} "
         f"[{_bare(kpi, low, language, diff)}; {_bare(kpi, high, language, diff)}]"
+        + ("" if informative else WIDE_MARK)
     )
 
 
-def _differences(data: ReportInput) -> str:
+def _differences(data: ReportInput) -> dict[str, Any]:
     t, lang = i18n.text(data.language), data.language
-    out = f"<h3>{_e(t['differences'])}</h3><p>{_e(t['differences_intro'])}</p>"
-    head = "".join(
-        f"<th>{_e(data.label(s))} − {_e(data.label(b))}</th>" for s, b in data.pairs.items()
-    )
-    out += f"<table><tr><th>{_e(t['kpi'])}</th><th>{_e(t['unit'])}</th>{head}</tr>"
     rows = data.comparison.set_index(["kpi", "scenario"])
+    out = []
     for kpi in KPI_NAMES:
-        cells = ""
+        cells = []
         for scenario in data.pairs:
             r = rows.loc[(kpi, scenario)]
-            text = _value_ci(
-                kpi,
-                pd.Series(
-                    {"mean": r.diff_mean, "ci_low": r.diff_ci_low, "ci_high": r.diff_ci_high}
-                ),
-                lang,
-                diff=True,
-            )
-            clear = r.diff_ci_low > 0 or r.diff_ci_high < 0
-            cells += (
-                f"<td class='num'>{'<b>' if clear else ''}{_e(text)}{'</b>' if clear else ''}</td>"
-            )
-        out += f"<tr><td>{_e(i18n.kpi_label(kpi, lang))}</td><td>{_e(_unit(kpi, lang))}</td>{cells}</tr>"
-    return out + "</table>\n"
+            interval = {"mean": r.diff_mean, "ci_low": r.diff_ci_low, "ci_high": r.diff_ci_high}
+            cells.append({
+                "text": _value_ci(kpi, pd.Series(interval), lang, diff=True),
+                "bold": bool(r.diff_ci_low > 0 or r.diff_ci_high < 0),
+            })  # fmt: skip
+        out.append({"label": i18n.kpi_label(kpi, lang), "unit": _unit(kpi, lang, diff=True),
+                    "cells": cells})  # fmt: skip
+    head = [f"{data.label(s)} − {data.label(b)}" for s, b in data.pairs.items()]
+    return _table(t["differences"], t["differences_intro"], head, out, lang)
 
 
-def _csv_link(name: str, frame: pd.DataFrame) -> str:
-    payload = base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
-    return f'<a download="{name}" href="data:text/csv;charset=utf-8;base64,{payload}">{name}</a>'
+def _csv_payload(frame: pd.DataFrame) -> str:
+    return base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
 
 
 def _figures_section(figures: list[Figure], t: dict[str, str]) -> str:
-    out = f"<h2>{_e(t['figures'])}</h2>\n"
-    for fig in figures:
-        payload = base64.b64encode(fig.path.read_bytes()).decode("ascii")
-        out += (
-            f"<figure><h3>{_e(fig.title)}</h3>"
-            f'<img alt="{_e(fig.title)}" src="data:image/png;base64,{payload}">'
-            f"<figcaption>{_e(fig.caption)}</figcaption>"
-            f"<p class='read'><b>{_e(t['how_to_read'])}</b> {_e(fig.how_to_read)}</p></figure>\n"
-        )
-    return out
+    shown = [
+        {"title": f.title, "caption": f.caption, "how_to_read": f.how_to_read,
+         "payload": base64.b64encode(f.path.read_bytes()).decode("ascii")}
+        for f in figures
+    ]  # fmt: skip
+    return _render("figures.html.j2", t=t, figures=shown)
 
 
 # ---------------------------------------------------------------------------------------
@@ -656,34 +841,53 @@ def _assumptions(data: ReportInput) -> str:
     numeric = [p for p in params if p.numeric]
     for p in numeric:
         counts[source_class(p.source)] += 1
-    out = f"<h2>{_e(t['assumptions'])}</h2>\n<p>{_e(t['assumptions_intro'])}</p>"
-    out += "<ul>" + "".join(f"<li>{_e(a)}</li>" for a in t["assumption_list"].split("|")) + "</ul>"
-    out += f"<p>{_e(t['source_counts'].format(total=len(numeric), **counts))}</p>"
-    changed = _changed_parameters(data)
-    if changed:
-        out += f"<h3>{_e(t['changed_parameters'])}</h3>{changed}"
-    rows = "".join(
-        f"<tr><td><code>{_e(p.key)}</code><br><span class='small'>"
-        f"{_e(_describe(p, lang))}</span></td><td class='num'>{_e(_show(p.value, lang))}</td>"
-        f"<td>{_e(i18n.unit_text(p.unit, lang))}</td><td>{_e(p.shown_source)}</td></tr>"
+    rows = [
+        {"key": p.key, "meaning": _describe(p, lang), "value": _show(p.value, lang, p.key),
+         "unit": i18n.unit_text(p.unit, lang), "source": source_text(p.shown_source, lang)}
         for p in params
+    ]  # fmt: skip
+    return _render(
+        "assumptions.html.j2",
+        t=t,
+        assumption_list=t["assumption_list"].split("|"),
+        source_counts=t["source_counts"].format(total=len(numeric), **counts),
+        changed=_changed_parameters(data),
+        parameters=rows,
     )
-    note = f"<p class='small'>{_e(t['param_note'])}</p>" if t["param_note"] else ""
-    out += (
-        f"<details><summary>{_e(t['all_parameters'])}</summary>{note}<table><tr>"
-        f"<th>{_e(t['parameter'])}</th><th>{_e(t['value'])}</th><th>{_e(t['unit'])}</th>"
-        f"<th>{_e(t['source'])}</th></tr>{rows}</table></details>\n"
-    )
-    return out
 
 
 def _describe(p: Parameter, language: str) -> str:
+    """A parameter's meaning: its lever label, else (Danish) its translation, else the
+    schema's English text."""
     label = i18n.lever_label(p.key, language)
-    return label if label != p.key else p.doc
+    if label != p.key:
+        return label
+    return PARAMETER_DA.get(p.key, p.doc) if language == "da" else p.doc
 
 
-def _show(value: Any, language: str) -> str:
+def source_text(source: str, language: str) -> str:
+    """A parameter's source as shown: citations as written, the schema's words translated."""
+    if language != "da":
+        return source
+    for english, danish in SOURCE_WORDS_DA:
+        source = source.replace(english, danish)
+    return source
+
+
+def _show(value: Any, language: str, key: str = "") -> str:
+    """A parameter value in the report's language (numbers formatted, choices in words).
+
+    Args:
+        value: The value.
+        language: ``en`` or ``da``.
+        key: Its config key (``policy.name`` and ``regime.name`` show the option's label).
+    """
     t = i18n.text(language)
+    group = key.removesuffix(".name")
+    if isinstance(value, str) and group in ("policy", "regime"):
+        return i18n.option_label(group, value, language)
+    if isinstance(value, str):
+        return CHOICE_TEXT[language].get(value, value)
     if isinstance(value, bool):
         return t["yes"] if value else t["no"]
     if isinstance(value, float):
@@ -695,11 +899,11 @@ def _show(value: Any, language: str) -> str:
     return str(value)
 
 
-def _changed_parameters(data: ReportInput) -> str:
+def _changed_parameters(data: ReportInput) -> dict[str, Any] | None:
     """Parameters whose values differ between scenarios, one column per scenario."""
     if len(data.configs) < 2:
-        return ""
-    t, lang = i18n.text(data.language), data.language
+        return None
+    lang = data.language
     meta = {p.key: p for p in parameters(data.base)}
     flat = {s: flatten_config(c) for s, c in data.configs.items()}
     keys = [
@@ -708,36 +912,24 @@ def _changed_parameters(data: ReportInput) -> str:
         if k in meta and len({repr(f[k]) for f in flat.values()}) > 1
     ]
     if not keys:
-        return ""
-    head = "".join(f"<th>{_e(data.label(s))}</th>" for s in data.scenarios)
-    out = (
-        f"<table><tr><th>{_e(t['parameter'])}</th><th>{_e(t['unit'])}</th>{head}"
-        f"<th>{_e(t['source'])}</th></tr>"
-    )
-    for key in keys:
-        p = meta[key]
-        cells = "".join(
-            f"<td class='num'>{_e(_show(flat[s][key], lang))}</td>" for s in data.scenarios
-        )
-        out += (
-            f"<tr><td><code>{_e(key)}</code><br><span class='small'>{_e(_describe(p, lang))}"
-            f"</span></td><td>{_e(i18n.unit_text(p.unit, lang))}</td>{cells}"
-            f"<td>{_e(p.shown_source)}</td></tr>"
-        )
-    return out + "</table>"
+        return None
+    rows = [
+        {"key": key, "meaning": _describe(meta[key], lang),
+         "unit": i18n.unit_text(meta[key].unit, lang),
+         "shown": [_show(flat[s][key], lang, key) for s in data.scenarios],
+         "source": source_text(meta[key].shown_source, lang)}
+        for key in keys
+    ]  # fmt: skip
+    return {"head": [data.label(s) for s in data.scenarios], "rows": rows}
 
 
 def _reproduce(data: ReportInput) -> str:
-    t, base = i18n.text(data.language), data.base
-    seeds = ", ".join(str(s) for s in data.seeds)
-    items = [
-        (t["command"], f"<pre><code>{_e(data.reproduce)}</code></pre>"),
-        (t["version"], _e(data.version)),
-        (t["seed"], _e(base.seed)),
-        (t["replications_label"], _e(len(data.seeds))),
-        (t["replication_seeds"], f"<span class='small'>{_e(seeds)}</span>"),
-    ]
-    rows = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in items)
-    return (
-        f"<h2>{_e(t['reproduce'])}</h2>\n<p>{_e(t['reproduce_intro'])}</p><table>{rows}</table>\n"
+    return _render(
+        "reproduce.html.j2",
+        t=i18n.text(data.language),
+        command=data.reproduce,
+        version=data.version,
+        seed=data.base.seed,
+        replications=len(data.seeds),
+        seeds=", ".join(str(s) for s in data.seeds),
     )

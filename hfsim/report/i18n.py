@@ -141,10 +141,13 @@ TEXT: dict[str, dict[str, str]] = {
         "mio_dkk_per_year": "million DKK per year",
         "mio_dkk": "million DKK",
         "percent_diff": "difference from baseline (%)",
-        "band_note": "Lines: mean over {n} replications; shading: 95 % confidence interval.",
+        "band_note": (
+            "Lines: mean over {n} replications; shading: how far single replications range "
+            "(dark: the middle 50 %, light: 10–90 %)."
+        ),
         "band_note_stock": (
-            "Layers: mean over {n} replications. Black line: homeless in total; dotted: its 95 % "
-            "confidence interval."
+            "Layers: mean over {n} replications. Black line: homeless in total; dotted: the 10 % "
+            "and 90 % quantiles of single replications."
         ),
         "capacity": "capacity",
         "homeless_total": "homeless (total)",
@@ -162,12 +165,14 @@ TEXT: dict[str, dict[str, str]] = {
         "fig_stock": "Where people are, over time",
         "cap_stock": (
             "Mean number of people in each situation: rough sleeping, sofa-surfing, §110 "
-            "shelter, temporary accommodation or transitional steps, and housed through the "
-            "municipality."
+            "shelter, temporary accommodation (hotels, hostels, institutions without a "
+            "dwelling) or a §107 staircase step, and housed through the municipality. Only "
+            "the §107 steps have a cost in the model; temporary accommodation has none."
         ),
         "read_stock": (
             "The height of the coloured layers below “housed” is the number of homeless "
-            "people; the black line marks that total and the dotted lines its 95 % interval. "
+            "people; the black line marks that total and the dotted lines the range of the "
+            "middle 80 % of replications. "
             "The grey area is the warm-up, "
             "when the model settles from its starting point; results ignore it."
         ),
@@ -249,7 +254,7 @@ TEXT: dict[str, dict[str, str]] = {
         "categories_note": "Cost categories",
         # cost categories and payers
         "cat_shelter": "§110 shelter",
-        "cat_transitional": "§107 / transitional",
+        "cat_transitional": "§107 staircase steps",
         "cat_support": "housing support (§85a)",
         "cat_guarantee": "landlord guarantees",
         "cat_vacancy_rent": "rent for held vacancies",
@@ -260,15 +265,103 @@ TEXT: dict[str, dict[str, str]] = {
         "rough_sleeping": "rough sleeping",
         "sofa_surfing": "sofa-surfing",
         "shelter": "§110 shelter",
-        "transitional": "temporary / transitional (§107)",
+        "transitional": "temporary accommodation or §107 step",
         "housed": "housed",
         # policies, regimes, group keys
         "policy_housing_first": "Housing First",
         "policy_shelter_first": "shelter-first (staircase)",
         "policy_mixed": "mixed",
+        "policy_status_quo": "status quo (mostly the staircase)",
         "regime_pre_2023": "rules before Oct 2023 (50 % refund, no time limit)",
         "regime_reform_2023": "2023 reform (refund for 120 days a year)",
         "regime_reform_2026": "2026 rules (refund for 90 days a year)",
+        # what limits the result
+        "limits": "What limits the result",
+        "limits_intro": (
+            "Read off this run's numbers: a constraint is named when its measure reaches the "
+            "threshold in the table. The thresholds are the report's, not the model's; they "
+            "change no result."
+        ),
+        "limits_offers": (
+            "“{scenario}”: {offers} dwellings a year were offered to the homelessness unit; "
+            "{taken} were taken and {lapsed} lapsed unused."
+        ),
+        "limits_main": "Under “{scenario}” the main limit: {sentence}.",
+        "limits_also": "Also binding: {sentences}.",
+        "limits_none": "Under “{scenario}” none of the measured constraints reaches its threshold.",
+        "limits_explain": (
+            "“{loser}” has more homeless people than “{winner}” ({value} against {base_value}). "
+            "What binds harder under “{loser}”: {sentence}, against {other} under “{winner}”."
+        ),
+        "limits_unexplained": (
+            "“{loser}” has more homeless people than “{winner}” ({value} against {base_value}), "
+            "but none of the measured constraints binds harder under it: look at the flows "
+            "(inflow, own solutions, tenancy breakdowns) for the reason."
+        ),
+        "limits_no_clear": (
+            "“{scenario}” and “{baseline}”: no clear difference in the number of homeless "
+            "people ({value} against {base_value})."
+        ),
+        "limits_missing": "Not measured in this run (its hfsim had no such indicator): {names}.",
+        "constraint": "Constraint",
+        "binds_from": "Binds from",
+        "limits_bold": "Bold: the constraint binds.",
+        "limits_random": (
+            "The intervals in this report cover random variation only: every scenario runs on "
+            "the same random numbers (common random numbers) over {n} replications. They do not "
+            "cover uncertainty in the parameters. How much the result depends on the levers "
+            "that matter here, a sensitivity analysis shows (docs/sensitivity.md; Morris "
+            "screening, the ranges are half to twice today's values):"
+        ),
+        "limit_no_support": (
+            "{share} of the dwellings offered lapsed because no support slot was free for the "
+            "citizen they suited"
+        ),
+        "limit_unaffordable": (
+            "{share} of the dwellings offered lapsed because no eligible citizen could pay the "
+            "rent (or flexible letting excluded them)"
+        ),
+        "limit_no_eligible": (
+            "{share} of the dwellings offered lapsed because no citizen was eligible for them "
+            "(for example, none was judged ready to move)"
+        ),
+        "limit_declined": (
+            "{share} of the dwellings offered lapsed because the candidates declined them"
+        ),
+        "limit_support_waitlist": (
+            "on average {value} citizens waited for housing support ({share} of the homeless)"
+        ),
+        "limit_dwellings": (
+            "on average {value} citizens who could move in waited for a dwelling ({share} of "
+            "the homeless): there were too few dwellings"
+        ),
+        "limit_shelter_beds": (
+            "{value} requests a year for a shelter bed found none free ({share} of the number "
+            "of shelter users)"
+        ),
+        "limit_name_no_support": "Offers lapsed: no support slot",
+        "limit_name_unaffordable": "Offers lapsed: rent no one eligible can pay",
+        "limit_name_no_eligible": "Offers lapsed: no eligible citizen",
+        "limit_name_declined": "Offers lapsed: declined",
+        "limit_name_support_waitlist": "Support waiting list",
+        "limit_name_dwellings": "Ready to move, waiting for a dwelling",
+        "limit_name_shelter_beds": "Shelter beds: requests turned away",
+        "limit_per_offers": "{threshold} of the dwellings offered",
+        "limit_per_homeless_mean": "{threshold} of the homeless",
+        "limit_per_shelter_users_per_year": "{threshold} of shelter users",
+        "interval_wide": "interval not informative: too few replications",
+        "percentage_points": "pp",
+        "console_compare": (
+            "hfsim compare: {scenarios} scenarios · {municipality} · {replications} replications "
+            "each, same seeds (common random numbers)"
+        ),
+        "console_run": (
+            "hfsim: {scenario} · {municipality} · {regime} · {replications} replications"
+        ),
+        "versus": "vs",
+        "console_outputs": "hfsim: outputs in {outdir}",
+        "console_comparison": "hfsim: comparison.csv in {outdir}",
+        "console_comparison_report": "hfsim: comparison.csv and report.html in {outdir}",
         "yes": "yes",
         "no": "no",
     },
@@ -346,8 +439,8 @@ TEXT: dict[str, dict[str, str]] = {
         "source": "Kilde",
         "description": "Betydning",
         "param_note": (
-            "Beskrivelserne af de vigtigste håndtag er på dansk; de øvrige beskrivelser kommer "
-            "direkte fra modellens skema og er på engelsk."
+            "Kildehenvisningerne står, som de er noteret i modellen (ofte på engelsk); "
+            "nøglerne (fx housing.anvisning_share) er dem, man skriver på kommandolinjen."
         ),
         "reproduce": "Sådan genskabes resultaterne",
         "reproduce_intro": (
@@ -402,10 +495,13 @@ TEXT: dict[str, dict[str, str]] = {
         "mio_dkk_per_year": "mio. kr. pr. år",
         "mio_dkk": "mio. kr.",
         "percent_diff": "forskel fra sammenligningsgrundlaget (%)",
-        "band_note": "Linjer: gennemsnit over {n} gentagelser; skygge: 95 %-konfidensinterval.",
+        "band_note": (
+            "Linjer: gennemsnit over {n} gentagelser; skygge: spredningen mellem de enkelte "
+            "gentagelser (mørk: de midterste 50 %, lys: 10–90 %)."
+        ),
         "band_note_stock": (
-            "Lag: gennemsnit over {n} gentagelser. Sort linje: hjemløse i alt; prikket: 95 %-"
-            "konfidensinterval."
+            "Lag: gennemsnit over {n} gentagelser. Sort linje: hjemløse i alt; prikket: 10 %- og "
+            "90 %-fraktilerne af de enkelte gentagelser."
         ),
         "capacity": "kapacitet",
         "homeless_total": "hjemløse i alt",
@@ -423,12 +519,14 @@ TEXT: dict[str, dict[str, str]] = {
         "fig_stock": "Hvor borgerne befinder sig over tid",
         "cap_stock": (
             "Gennemsnitligt antal personer i hver situation: gadesovende, sofasurfere, "
-            "§110-boform, midlertidigt ophold (§107, hotel, institution) og i egen bolig via "
-            "kommunen."
+            "§110-boform, midlertidigt ophold (hotel, herberg, institution uden bolig) eller et "
+            "§107-trin i trappetrinsmodellen, og i egen bolig via kommunen. Kun §107-trinnene "
+            "koster noget i modellen; det midlertidige ophold har ingen udgift."
         ),
         "read_stock": (
             "Højden af de farvede lag under „i egen bolig“ er antallet af hjemløse; den sorte "
-            "linje viser det samlede tal og de prikkede linjer dets 95 %-interval. Det grå "
+            "linje viser det samlede tal og de prikkede linjer spændet for de midterste 80 % "
+            "af gentagelserne. Det grå "
             "område er indsvingningsperioden, "
             "hvor modellen finder sit leje; den indgår ikke i resultaterne."
         ),
@@ -513,7 +611,7 @@ TEXT: dict[str, dict[str, str]] = {
         "panel_turned_away": "Afvist (ingen ledig plads)",
         "categories_note": "Udgiftskategorier",
         "cat_shelter": "§110-boform",
-        "cat_transitional": "§107 / midlertidigt ophold",
+        "cat_transitional": "§107-trin (trappetrinsmodellen)",
         "cat_support": "bostøtte (§85a)",
         "cat_guarantee": "garantier til udlejere",
         "cat_vacancy_rent": "tomgangsleje",
@@ -523,14 +621,101 @@ TEXT: dict[str, dict[str, str]] = {
         "rough_sleeping": "gadesovende",
         "sofa_surfing": "sofasurfere",
         "shelter": "§110-boform",
-        "transitional": "midlertidigt ophold (§107, hotel, institution)",
+        "transitional": "midlertidigt ophold eller §107-trin",
         "housed": "i egen bolig",
         "policy_housing_first": "Housing First",
         "policy_shelter_first": "trappetrinsmodellen",
         "policy_mixed": "blandet model",
+        "policy_status_quo": "status quo (overvejende trappetrinsmodellen)",
         "regime_pre_2023": "regler før okt. 2023 (50 % refusion uden tidsgrænse)",
         "regime_reform_2023": "reformen 2023 (refusion i 120 dage om året)",
         "regime_reform_2026": "regler fra 2026 (refusion i 90 dage om året)",
+        # hvad begrænser resultatet
+        "limits": "Hvad begrænser resultatet",
+        "limits_intro": (
+            "Aflæst af kørslens tal: en begrænsning nævnes, når dens mål når tærsklen i "
+            "tabellen. Tærsklerne hører til rapporten, ikke til modellen; de ændrer intet "
+            "resultat."
+        ),
+        "limits_offers": (
+            "„{scenario}“: {offers} boliger om året blev tilbudt kommunens hjemløseindsats; "
+            "{taken} blev lejet ud, og {lapsed} gik tabt ubrugt."
+        ),
+        "limits_main": "Med „{scenario}“ er den vigtigste begrænsning: {sentence}.",
+        "limits_also": "Også begrænsende: {sentences}.",
+        "limits_none": "Med „{scenario}“ når ingen af de målte begrænsninger sin tærskel.",
+        "limits_explain": (
+            "„{loser}“ har flere hjemløse end „{winner}“ ({value} mod {base_value}). Det, der "
+            "begrænser mere med „{loser}“: {sentence}, mod {other} med „{winner}“."
+        ),
+        "limits_unexplained": (
+            "„{loser}“ har flere hjemløse end „{winner}“ ({value} mod {base_value}), men "
+            "ingen af de målte begrænsninger er stærkere her: årsagen skal findes i "
+            "strømmene (tilgang, egne løsninger, ophævede lejemål)."
+        ),
+        "limits_no_clear": (
+            "„{scenario}“ og „{baseline}“: ingen klar forskel i antallet af hjemløse "
+            "({value} mod {base_value})."
+        ),
+        "limits_missing": (
+            "Ikke målt i denne kørsel (dens hfsim havde ingen sådan indikator): {names}."
+        ),
+        "constraint": "Begrænsning",
+        "binds_from": "Begrænsende fra",
+        "limits_bold": "Fed skrift: begrænsningen er bindende.",
+        "limits_random": (
+            "Intervallerne i rapporten dækker kun tilfældig variation: alle scenarier kører på "
+            "de samme tilfældige tal (fælles tilfældige tal) over {n} gentagelser. De dækker "
+            "ikke usikkerheden om parametrene. Hvor meget resultatet afhænger af de "
+            "håndtag, der betyder noget her, viser en følsomhedsanalyse (docs/sensitivity.md; "
+            "Morris-screening, intervallerne går fra halvdelen til det dobbelte af dagens "
+            "værdier):"
+        ),
+        "limit_no_support": (
+            "{share} af de tilbudte boliger gik tabt, fordi der ikke var ledig bostøtte til "
+            "den borger, boligen passede til"
+        ),
+        "limit_unaffordable": (
+            "{share} af de tilbudte boliger gik tabt, fordi ingen borger, der kunne komme i "
+            "betragtning, kunne betale huslejen (eller fleksibel udlejning udelukkede dem)"
+        ),
+        "limit_no_eligible": (
+            "{share} af de tilbudte boliger gik tabt, fordi ingen borger kunne komme i "
+            "betragtning (fx var ingen vurderet klar til egen bolig)"
+        ),
+        "limit_declined": ("{share} af de tilbudte boliger gik tabt, fordi borgerne takkede nej"),
+        "limit_support_waitlist": (
+            "i gennemsnit ventede {value} borgere på bostøtte ({share} af de hjemløse)"
+        ),
+        "limit_dwellings": (
+            "i gennemsnit ventede {value} borgere, der kunne flytte ind, på en bolig ({share} "
+            "af de hjemløse): der var for få boliger"
+        ),
+        "limit_shelter_beds": (
+            "{value} henvendelser om året om en plads på en §110-boform fandt ingen ledig "
+            "({share} af antallet af brugere)"
+        ),
+        "limit_name_no_support": "Ubrugte tilbud: ingen ledig bostøtte",
+        "limit_name_unaffordable": "Ubrugte tilbud: husleje, ingen kan betale",
+        "limit_name_no_eligible": "Ubrugte tilbud: ingen borger i betragtning",
+        "limit_name_declined": "Ubrugte tilbud: takket nej",
+        "limit_name_support_waitlist": "Venteliste til bostøtte",
+        "limit_name_dwellings": "Klar til egen bolig, venter på en bolig",
+        "limit_name_shelter_beds": "§110-pladser: afviste henvendelser",
+        "limit_per_offers": "{threshold} af de tilbudte boliger",
+        "limit_per_homeless_mean": "{threshold} af de hjemløse",
+        "limit_per_shelter_users_per_year": "{threshold} af brugerne",
+        "interval_wide": "intervallet siger intet: for få gentagelser",
+        "percentage_points": "procentpoint",
+        "console_compare": (
+            "hfsim compare: {scenarios} scenarier · {municipality} · {replications} gentagelser "
+            "hver, samme frø (fælles tilfældige tal)"
+        ),
+        "console_run": "hfsim: {scenario} · {municipality} · {regime} · {replications} gentagelser",
+        "versus": "mod",
+        "console_outputs": "hfsim: resultaterne ligger i {outdir}",
+        "console_comparison": "hfsim: comparison.csv ligger i {outdir}",
+        "console_comparison_report": "hfsim: comparison.csv og report.html ligger i {outdir}",
         "yes": "ja",
         "no": "nej",
     },
@@ -552,9 +737,10 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "the number staying in §110 shelters",
         ),
         "transitional_mean": (
-            "In temporary accommodation or transitional steps (mean)",
+            "In temporary accommodation or a §107 step (mean)",
             "persons",
-            "the number in temporary accommodation or transitional steps (§107)",
+            "the number in temporary accommodation (hotels, hostels, institutions) or a §107 "
+            "staircase step",
         ),
         "housed_mean": (
             "Housed through the municipality (mean)",
@@ -582,19 +768,9 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "the number of moves into an own dwelling per year",
         ),
         "days_to_housing_median": (
-            "Days from homelessness to move-in (median)",
+            "Days from homelessness to move-in, among those housed (median)",
             "days",
-            "the median wait from becoming homeless to moving in",
-        ),
-        "days_to_housing_km_median": (
-            "Days from homelessness to an own dwelling (median, everyone)",
-            "days",
-            "the median wait for an own dwelling, counting those not (yet) housed",
-        ),
-        "housed_within_12m": (
-            "Own dwelling within 12 months",
-            "share",
-            "the chance of an own dwelling within 12 months of becoming homeless",
+            "the median wait from becoming homeless to moving in, among those housed",
         ),
         "retention_12m": (
             "Tenancies kept 12 months",
@@ -641,53 +817,71 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "persons",
             "the number waiting for housing support",
         ),
-        "support_staff_mean": ("Support staff employed (mean)", "staff", "the support staff"),
-        "support_staff_peak": ("Support staff employed (peak)", "staff", "the peak support staff"),
-        "cost_support_dkk_per_year": (
-            "Housing support cost per year",
-            "DKK/year",
-            "the cost of housing support",
-        ),
         "offers_per_year": (
-            "Dwellings offered to the municipality per year",
+            "Dwellings offered to the homelessness unit per year",
             "dwellings/year",
-            "the dwellings offered",
+            "the number of dwellings offered to the homelessness unit per year",
         ),
-        "offers_taken_share": ("Offered dwellings let", "share", "the share of offers let"),
+        "offers_taken_share": ("Offers taken", "share", "the share of offers taken"),
         "offers_lapsed_share": (
-            "Offered dwellings that lapsed unused",
+            "Offers lapsed unused",
             "share",
-            "the share of offers that lapsed",
+            "the share of offers that lapsed unused",
         ),
         "lapsed_no_eligible_share": (
-            "Lapsed: no eligible citizen left",
+            "Offers lapsed: no eligible citizen",
             "share",
-            "the offers lapsed for want of an eligible citizen",
+            "the share of offers that lapsed with no citizen eligible",
         ),
         "lapsed_unaffordable_share": (
-            "Lapsed: no one could pay the rent",
+            "Offers lapsed: rent no one eligible can pay",
             "share",
-            "the offers lapsed because no one could pay the rent",
+            "the share of offers that lapsed because no eligible citizen could pay the rent",
         ),
         "lapsed_no_support_share": (
-            "Lapsed: no support slot",
+            "Offers lapsed: no support slot",
             "share",
-            "the offers lapsed for want of a support slot",
+            "the share of offers that lapsed for want of a support slot",
         ),
         "lapsed_declined_share": (
-            "Lapsed: declined",
+            "Offers lapsed: declined",
             "share",
-            "the offers lapsed after being declined",
+            "the share of offers that lapsed because the candidates declined",
+        ),
+        "support_staff_mean": (
+            "Support staff employed (mean)",
+            "staff",
+            "the number of support staff employed",
+        ),
+        "support_staff_peak": (
+            "Support staff employed (peak)",
+            "staff",
+            "the largest number of support staff employed",
+        ),
+        "cost_support_dkk_per_year": (
+            "Cost of housing support per year",
+            "DKK/year",
+            "the cost of housing support per year",
         ),
         "ready_waiting_mean": (
-            "Eligible for a dwelling and waiting (mean)",
+            "Ready to move, waiting for a dwelling (mean)",
             "persons",
-            "the number eligible and waiting for a dwelling",
+            "the number of citizens who could move in and wait for a dwelling",
         ),
         "turned_away_per_year": (
-            "Shelter requests with no bed free",
+            "Shelter requests turned away per year (no free bed)",
             "requests/year",
-            "the shelter requests turned away",
+            "the number of shelter requests turned away per year",
+        ),
+        "days_to_housing_km_median": (
+            "Days to an own dwelling, everyone counted (median, Kaplan–Meier)",
+            "days",
+            "the median time from becoming homeless to an own dwelling, everyone counted",
+        ),
+        "housed_within_12m": (
+            "Housed within 12 months of becoming homeless (Kaplan–Meier)",
+            "share",
+            "the share with an own dwelling within 12 months of becoming homeless",
         ),
     },
     "da": {
@@ -704,9 +898,10 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "antallet af beboere på §110-boformer",
         ),
         "transitional_mean": (
-            "I midlertidigt ophold (gennemsnit)",
+            "I midlertidigt ophold eller på et §107-trin (gennemsnit)",
             "personer",
-            "antallet i midlertidigt ophold (§107, hotel, institution uden bolig)",
+            "antallet i midlertidigt ophold (hotel, herberg, institution uden bolig) eller på "
+            "et §107-trin",
         ),
         "housed_mean": (
             "I egen bolig via kommunen (gennemsnit)",
@@ -734,19 +929,9 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "antallet af indflytninger i egen bolig pr. år",
         ),
         "days_to_housing_median": (
-            "Dage fra hjemløshed til indflytning (median)",
+            "Dage fra hjemløshed til indflytning, blandt de boligplacerede (median)",
             "dage",
-            "ventetiden fra hjemløshed til indflytning (median)",
-        ),
-        "days_to_housing_km_median": (
-            "Dage fra hjemløshed til egen bolig (median, alle)",
-            "dage",
-            "ventetiden på egen bolig (median), også for dem, der (endnu) ikke har fået en",
-        ),
-        "housed_within_12m": (
-            "Egen bolig inden for 12 måneder",
-            "andel",
-            "sandsynligheden for egen bolig inden for 12 måneder efter hjemløshedens start",
+            "ventetiden fra hjemløshed til indflytning blandt de boligplacerede (median)",
         ),
         "retention_12m": (
             "Lejemål bevaret i 12 måneder",
@@ -793,70 +978,86 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "personer",
             "antallet på venteliste til bostøtte",
         ),
-        "support_staff_mean": ("Ansatte i bostøtten (gennemsnit)", "ansatte", "bostøttens ansatte"),
-        "support_staff_peak": (
-            "Ansatte i bostøtten (højst)",
-            "ansatte",
-            "bostøttens flest ansatte",
-        ),
-        "cost_support_dkk_per_year": (
-            "Udgift til bostøtte pr. år",
-            "kr./år",
-            "udgiften til bostøtte",
-        ),
         "offers_per_year": (
-            "Boliger tilbudt kommunen pr. år",
+            "Boliger tilbudt hjemløseindsatsen pr. år",
             "boliger/år",
-            "de tilbudte boliger",
+            "antallet af boliger tilbudt kommunens hjemløseindsats pr. år",
         ),
-        "offers_taken_share": ("Tilbudte boliger, der blev lejet ud", "andel", "andelen udlejet"),
+        "offers_taken_share": ("Tilbud taget", "andel", "andelen af tilbud, der blev taget"),
         "offers_lapsed_share": (
-            "Tilbudte boliger, der gik tabt ubrugt",
+            "Tilbud gået tabt ubrugt",
             "andel",
-            "andelen af tilbud, der gik tabt",
+            "andelen af tilbud, der gik tabt ubrugt",
         ),
         "lapsed_no_eligible_share": (
-            "Tabt: ingen berettiget borger tilbage",
+            "Ubrugte tilbud: ingen borger i betragtning",
             "andel",
-            "tilbud tabt, fordi ingen berettiget borger var tilbage",
+            "andelen af tilbud, der gik tabt, fordi ingen borger kunne komme i betragtning",
         ),
         "lapsed_unaffordable_share": (
-            "Tabt: ingen kunne betale huslejen",
+            "Ubrugte tilbud: husleje, ingen kan betale",
             "andel",
-            "tilbud tabt, fordi ingen kunne betale huslejen",
+            "andelen af tilbud, der gik tabt, fordi ingen kunne betale huslejen",
         ),
         "lapsed_no_support_share": (
-            "Tabt: ingen plads i bostøtten",
+            "Ubrugte tilbud: ingen ledig bostøtte",
             "andel",
-            "tilbud tabt, fordi der ikke var plads i bostøtten",
+            "andelen af tilbud, der gik tabt for mangel på bostøtte",
         ),
         "lapsed_declined_share": (
-            "Tabt: takket nej",
+            "Ubrugte tilbud: takket nej",
             "andel",
-            "tilbud tabt efter afslag",
+            "andelen af tilbud, der gik tabt, fordi borgerne takkede nej",
+        ),
+        "support_staff_mean": (
+            "Bostøttemedarbejdere ansat (gennemsnit)",
+            "medarbejdere",
+            "antallet af ansatte bostøttemedarbejdere",
+        ),
+        "support_staff_peak": (
+            "Bostøttemedarbejdere ansat (højeste antal)",
+            "medarbejdere",
+            "det højeste antal ansatte bostøttemedarbejdere",
+        ),
+        "cost_support_dkk_per_year": (
+            "Udgifter til bostøtte pr. år",
+            "kr./år",
+            "udgifterne til bostøtte pr. år",
         ),
         "ready_waiting_mean": (
-            "Berettiget til en bolig og venter (gennemsnit)",
+            "Klar til egen bolig, venter på en bolig (gennemsnit)",
             "personer",
-            "antallet, der er berettiget og venter på en bolig",
+            "antallet af borgere, der kunne flytte ind og venter på en bolig",
         ),
         "turned_away_per_year": (
-            "Henvendelser til forsorgshjem uden ledig plads",
+            "Afviste henvendelser om §110-plads pr. år (ingen ledig plads)",
             "henvendelser/år",
-            "de afviste henvendelser til forsorgshjem",
+            "antallet af afviste henvendelser om en §110-plads pr. år",
+        ),
+        "days_to_housing_km_median": (
+            "Dage til egen bolig, alle medregnet (median, Kaplan–Meier)",
+            "dage",
+            "mediantiden fra hjemløshed til egen bolig, alle medregnet",
+        ),
+        "housed_within_12m": (
+            "I egen bolig inden for 12 måneder efter hjemløshedens start (Kaplan–Meier)",
+            "andel",
+            "andelen i egen bolig inden for 12 måneder efter hjemløshedens start",
         ),
     },
 }
-for _language, _method_words in (
+
+# the staff of each support method (support_staff_<mean|peak>_<method>)
+for _language, _words in (
     ("en", ("mean", "peak", "staff")),
-    ("da", ("gennemsnit", "højst", "ansatte")),
+    ("da", ("gennemsnit", "højst", "medarbejdere")),
 ):
-    for _stat, _word in zip(("mean", "peak"), _method_words[:2], strict=True):
+    for _stat, _word in zip(("mean", "peak"), _words[:2], strict=True):
         for _method in ("cti", "icm", "act"):
             KPI_TEXT[_language][f"support_staff_{_stat}_{_method}"] = (
-                f"{_method.upper()} {_method_words[2]} ({_word})",
-                _method_words[2],
-                f"{_method.upper()} {_method_words[2]}",
+                f"{_method.upper()} {_words[2]} ({_word})",
+                _words[2],
+                f"{_method.upper()} {_words[2]}",
             )
 
 # Labels of the levers analysts change (scenario descriptions, parameter tables)
@@ -920,10 +1121,17 @@ UNIT_TEXT: dict[str, dict[str, str]] = {
         "DKK": "kr.",
         "1/year": "1/år",
         "moves/year": "indflytninger/år",
+        "dwellings/year": "boliger/år",
+        "requests/year": "henvendelser/år",
         "count": "antal",
         "factor": "faktor",
         "probability": "sandsynlighed",
         "years after warm-up": "år efter indsvingning",
+        "rent/affordable": "husleje/betalingsevne",
+        "days/rolling year": "dage/løbende år",
+        "logit per trust": "logit pr. tillid",
+        "per burden": "pr. belastning",
+        "per share": "pr. andel",
     },
 }
 
@@ -1008,7 +1216,7 @@ def format_kpi(key: str, value: float, language: str, diff: bool = False) -> str
         return TEXT[language]["na"]
     unit = KPI_TEXT["en"][key][1]
     if unit == "share":
-        suffix = (" procentpoint" if language == "da" else " pp") if diff else " %"
+        suffix = " " + (TEXT[language]["percentage_points"] if diff else "%")
         return format_number(100 * value, 1, language, diff) + suffix
     if unit == "DKK/year":
         mio = value / 1e6
@@ -1017,3 +1225,34 @@ def format_kpi(key: str, value: float, language: str, diff: bool = False) -> str
     if unit in ("days", "nights"):
         return format_number(value, 0, language, diff) + " " + kpi_unit(key, language)
     return format_number(value, _count_decimals(value), language, diff)
+
+
+def shown_interval(
+    key: str, low: float, high: float, diff: bool = False
+) -> tuple[float, float, bool]:
+    """A KPI's interval cut to the values it can take, and whether it still says anything.
+
+    Every KPI is >= 0 and a share is <= 1, so a difference of shares lies in [-1, 1]. With few
+    replications a t-interval can pass these limits; the report shows the possible part (the
+    CSV files keep the interval as computed). An interval cut at both ends spans every
+    possible value: it is not informative.
+
+    Args:
+        key: The KPI.
+        low: Lower bound as computed.
+        high: Upper bound as computed.
+        diff: The interval is of a difference of two scenarios.
+
+    Returns:
+        (low, high, informative).
+    """
+    share = KPI_TEXT["en"][key][1] == "share"
+    floor = (-1.0 if share else -math.inf) if diff else 0.0
+    ceiling = 1.0 if share else math.inf
+    cut_low = math.isfinite(low) and low < floor
+    cut_high = math.isfinite(high) and high > ceiling
+    return (
+        max(low, floor) if cut_low else low,
+        min(high, ceiling) if cut_high else high,
+        not (cut_low and cut_high),
+    )

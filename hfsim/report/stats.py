@@ -127,3 +127,27 @@ def _loglog_interval(survival: np.ndarray, var_sum: np.ndarray) -> tuple[np.ndar
         low = np.where(inside, survival ** np.exp(half), survival)
         high = np.where(inside, survival ** np.exp(-half), survival)
     return low, high
+
+
+FAN_QUANTILES = (0.1, 0.25, 0.75, 0.9)
+
+
+def spread_band(frame: pd.DataFrame, by: Sequence[str], value: str = "value") -> pd.DataFrame:
+    """Mean and the spread over replications (the 10, 25, 75 and 90 % quantiles), per group.
+
+    Unlike :func:`mean_band`, which says how well the mean is known, this says how far single
+    replications range: the fan of a fan chart.
+
+    Args:
+        frame: Tidy rows with one value per replication and group.
+        by: Grouping columns (e.g. scenario, step).
+        value: The column to summarise.
+
+    Returns:
+        ``by`` columns plus ``mean``, ``q10``, ``q25``, ``q75``, ``q90``.
+    """
+    groups = frame.groupby(list(by), sort=True)[value]
+    out = groups.mean().rename("mean").to_frame()
+    for q in FAN_QUANTILES:
+        out[f"q{round(100 * q)}"] = groups.quantile(q)
+    return out.reset_index()
