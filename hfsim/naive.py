@@ -232,3 +232,30 @@ class NaiveModel(mesa.Model):
     def population(self) -> dict[str, int]:
         totals = self.counts.sum(axis=0)
         return {s.name.lower(): int(totals[s]) for s in State}
+
+
+# -- the yardstick: a trivial Mesa loop ------------------------------------------------------
+class TrivialAgent(mesa.Agent):
+    """An agent whose step is one random draw: the least a Mesa agent can cost per week."""
+
+    def step(self) -> None:
+        self.draw = self.random.random()
+
+
+class TrivialModel(mesa.Model):
+    """``agents`` trivial agents stepped every week with ``shuffle_do``: the bench's yardstick.
+
+    What stepping every citizen every week costs in Mesa before the model does any work;
+    ``hfsim bench`` reports the model's wall time as a ratio to it (issue #12).
+
+    Args:
+        agents: How many agents.
+        seed: The seed.
+    """
+
+    def __init__(self, agents: int, seed: int) -> None:
+        super().__init__(rng=seed)
+        TrivialAgent.create_agents(self, agents)
+
+    def step(self) -> None:
+        self.agents.shuffle_do("step")

@@ -937,6 +937,14 @@ class BenchConfig:
     )
     repeats: int = param(1, lo=1, hi=100, unit="runs", doc="timed repeats per measurement (best)")
     naive: bool = param(True, doc="also time the naive baseline (every agent stepped weekly)")
+    trivial_agents: int = param(
+        20000,
+        lo=1,
+        hi=10_000_000,
+        unit="agents",
+        source="assumption; the yardstick of issue #12 (20,000 agents, 52 weeks a year)",
+        doc="agents of the trivial Mesa loop the run is measured against",
+    )
     parallel_runs: int = param(
         0, lo=0, hi=1000, unit="runs", doc="replications timed for the speed-up (0 = 2 per core)"
     )
