@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-STREAMS = ("inflow", "market", "init", "allocation")
+STREAMS = ("inflow", "market", "init", "allocation", "landlords")
 PURPOSES = (
     "profile",
     "seek",
@@ -36,6 +36,7 @@ PURPOSES = (
     "cause",
     "taper",
     "offer",
+    "guarantee",
 )
 _PURPOSE_INDEX = {name: i + 1 for i, name in enumerate(PURPOSES)}
 _MASK = (1 << 64) - 1
