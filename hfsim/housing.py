@@ -1,4 +1,4 @@
-"""Dwellings, neighbourhoods and their blocks, tenancies and the vacancy processes that offer units.
+"""Dwellings, neighbourhoods and their blocks, tenancies, and the vacancies offered.
 
 Only dwellings that are offered to the municipality's homelessness unit become
 :class:`Unit` objects; the rest of the stock is represented by its size and turnover. The
@@ -46,13 +46,21 @@ class Neighbourhood:
         return self.background_share + self.tenants / max(self.dwellings, 1)
 
     def block(self, u: float) -> Block:
-        """The nomination block a U(0,1) draw ``u`` picks."""
-        number = min(int(u * self.nomination_blocks), self.nomination_blocks - 1)
-        found = self.blocks.get(number)
-        if found is None:
-            size = self.block_dwellings or self.dwellings
-            found = self.blocks[number] = Block(self, number, min(size, self.dwellings))
-        return found
+        """The nomination block a U(0,1) draw ``u`` picks; a block whose free dwellings are
+        all let to the model's tenants passes the vacancy to the next block."""
+        first = min(int(u * self.nomination_blocks), self.nomination_blocks - 1)
+        size = max(1, min(self.block_dwellings or self.dwellings, self.dwellings))
+        blocks = max(1, math.ceil(self.dwellings / size))
+        number = first
+        while True:
+            found = self.blocks.get(number)
+            if found is None:
+                found = self.blocks[number] = Block(self, number, size)
+            if found.tenants < found.dwellings * (1.0 - self.background_share) - 1:
+                return found
+            number = (number + 1) % blocks
+            if number == first:  # every block is full: the draw's own block takes it
+                return self.blocks[first]
 
 
 @dataclass(eq=False)

@@ -56,6 +56,7 @@ class HousingAssociation(mesa.Agent):
         self.units = units
         self.cheap_units = cheap_units
         self.guarantee_credit = 0.0  # agreed vacancies the municipality may still call on
+        self.guarantee_calls = 0  # vacancies called on for the housing guarantee
 
 
 class PrivateLandlord(mesa.Agent):

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from hfsim.agents.citizen import State
+from hfsim.allocation import first_come
 from hfsim.housing import Unit
 
 if TYPE_CHECKING:
@@ -103,6 +106,7 @@ def guarantee_calls(model: HousingModel) -> None:
             if assoc.guarantee_credit < 1.0:
                 break
             assoc.guarantee_credit -= 1.0
+            assoc.guarantee_calls += 1
             area = _neighbourhood(muni, False, citizen.chance("guarantee"))
             unit = Unit(model.new_unit_id(), muni.index, "social", rent, True, area, False, -1,
                         model.now)  # fmt: skip
@@ -114,11 +118,15 @@ def guarantee_calls(model: HousingModel) -> None:
 
 
 def _due_for_guarantee(muni: Municipality, deadline: float, rent: float, burden: float) -> list:
-    """Eligible citizens without an offer in this spell whose spell began by ``deadline`` and
-    who can pay ``rent``, longest waiting first."""
+    """Eligible citizens without an offer in this spell whose spell began by ``deadline``, who
+    can pay ``rent`` and whom no unit on offer suits, longest waiting first."""
     pool = muni.eligible
     slots = pool.by_priority()
     slots = slots[(pool.spell_start[slots] <= deadline) & (rent <= burden * pool.afford[slots])]
+    if muni.offers and len(slots):
+        # the offers on the table go first: those a unit on offer suits (one each) are not due
+        taken = {j for _, j in first_come(muni._matrices(slots).suits)}
+        slots = np.array([s for j, s in enumerate(slots) if j not in taken], dtype=slots.dtype)
     due = []
     for slot in slots:
         citizen = pool.citizen(int(slot))
