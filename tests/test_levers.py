@@ -225,3 +225,15 @@ def test_shelters_open_to_the_country(open_to, finds_bed):
     assert (host is not None) == finds_bed
     if host is not None:
         assert host.spec.region != region and host.free_beds > 0
+
+
+def test_a_guarantee_that_waits_for_support_is_bounded_by_it():
+    """With `guarantee_waits_for_support` the called offers wait for a support slot: fewer
+    calls than when the guarantee is a commitment to a dwelling."""
+
+    def calls(waits: bool) -> int:
+        model = HousingModel(seed=0, **ODENSE, **{"housing.guarantee_waits_for_support": waits})
+        model.run_for(2 * 52)
+        return model.associations[0].guarantee_calls
+
+    assert calls(True) < calls(False)

@@ -564,6 +564,12 @@ class HousingConfig:
         doc="with a housing guarantee: how long before the guarantee ends the municipality "
         "calls on an agreed association",
     )
+    guarantee_waits_for_support: bool = param(
+        False,
+        doc="with a housing guarantee: the called offer waits for a support slot when the "
+        "policy says so (policy.support_shortage=wait); false: the guarantee is a commitment "
+        "to a dwelling and support follows from the team's waiting list",
+    )
     block_dwellings: int = param(
         30,
         lo=1,

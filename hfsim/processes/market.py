@@ -81,8 +81,8 @@ def guarantee_calls(model: HousingModel) -> None:
     vacancies outside the anvisningsret (at most one meeting interval's worth is held: the
     rest are let as usual); the municipality pays the rent of a called dwelling for half a
     meeting interval (it waits vacant for the meeting) as vacancy rent. The guarantee is a
-    commitment to a dwelling: the offer is made even when the support team is full (the
-    support then follows from the team's waiting list).
+    commitment to a dwelling: unless ``housing.guarantee_waits_for_support``, the offer is
+    made even when the support team is full (the support then follows from its waiting list).
     """
     cfg = model.cfg
     interval = cfg.allocation.interval_weeks
@@ -95,6 +95,7 @@ def guarantee_calls(model: HousingModel) -> None:
     deadline = model.now + interval + cfg.housing.guarantee_lead_weeks
     deadline -= cfg.allocation.guarantee_weeks
     rent = cfg.housing.rent_small_dkk * cfg.housing.rent_factor
+    waits = cfg.housing.guarantee_waits_for_support
     from hfsim.processes.tenancies import offer  # tenancies imports this module
 
     for muni, assoc in zip(model.municipalities, model.associations, strict=True):
@@ -105,6 +106,8 @@ def guarantee_calls(model: HousingModel) -> None:
         for citizen in _due_for_guarantee(muni, deadline, rent, cfg.allocation.max_rent_burden):
             if assoc.guarantee_credit < 1.0:
                 break
+            if waits and not model.support_available(muni, citizen):
+                continue  # the offer waits for a support slot, as the policy's rule says
             assoc.guarantee_credit -= 1.0
             assoc.guarantee_calls += 1
             area = _neighbourhood(muni, False, citizen.chance("guarantee"))
