@@ -1,4 +1,4 @@
-"""Dwellings, neighbourhoods, tenancies and the vacancy processes that offer units.
+"""Dwellings, neighbourhoods and their blocks, tenancies, and the vacancies offered.
 
 Only dwellings that are offered to the municipality's homelessness unit become
 :class:`Unit` objects; the rest of the stock is represented by its size and turnover. The
@@ -10,7 +10,7 @@ decision to offer one depends on its trust, but its random draw is made either w
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,9 +21,14 @@ if TYPE_CHECKING:
     from hfsim.agents.citizen import Citizen
 
 
-@dataclass
+@dataclass(eq=False)
 class Neighbourhood:
-    """A neighbourhood: its dwellings and how many vulnerable tenants live there."""
+    """A neighbourhood: its dwellings, its blocks and how many vulnerable tenants live there.
+
+    Its blocks (stairwells of ``housing.block_dwellings``) are made when a vacancy first falls
+    in one: the vacancies offered to the homelessness unit fall in the first
+    ``nomination_blocks`` of them (where the cheap small dwellings are).
+    """
 
     index: int
     municipality: int
@@ -31,11 +36,74 @@ class Neighbourhood:
     dwellings: int
     background_share: float
     tenants: int = 0  # citizens of the model housed here now
+    block_dwellings: int = 0  # 0: the neighbourhood is one block
+    nomination_blocks: int = 1
+    blocks: dict[int, Block] = field(default_factory=dict)
 
     @property
     def concentration(self) -> float:
         """Vulnerable tenants per dwelling: the background share plus the model's tenants."""
         return self.background_share + self.tenants / max(self.dwellings, 1)
+
+    def block(self, u: float) -> Block:
+        """The nomination block a U(0,1) draw ``u`` picks; a block whose free dwellings are
+        all let to the model's tenants passes the vacancy to the next block."""
+        first = min(int(u * self.nomination_blocks), self.nomination_blocks - 1)
+        size = max(1, min(self.block_dwellings or self.dwellings, self.dwellings))
+        blocks = max(1, math.ceil(self.dwellings / size))
+        number = first
+        while True:
+            found = self.blocks.get(number)
+            if found is None:
+                found = self.blocks[number] = Block(self, number, size)
+            if found.tenants < found.dwellings * (1.0 - self.background_share) - 1:
+                return found
+            number = (number + 1) % blocks
+            if number == first:  # every block is full: the draw's own block takes it
+                return self.blocks[first]
+
+
+@dataclass(eq=False)
+class Block:
+    """A block (stairwell) of a neighbourhood: where neighbours meet.
+
+    A unit's ``neighbourhood`` is its block; the block answers for its neighbourhood's
+    ``index``, ``municipality`` and ``vulnerable`` (so maps and tables read it as before) and
+    keeps its neighbourhood's tenant count in step with its own. Its ``concentration`` is the
+    block's: placing several vulnerable tenants together raises their conflict risk.
+    """
+
+    area: Neighbourhood
+    number: int
+    dwellings: int
+    _tenants: int = 0
+
+    @property
+    def index(self) -> int:
+        return self.area.index
+
+    @property
+    def municipality(self) -> int:
+        return self.area.municipality
+
+    @property
+    def vulnerable(self) -> bool:
+        return self.area.vulnerable
+
+    @property
+    def tenants(self) -> int:
+        return self._tenants
+
+    @tenants.setter
+    def tenants(self, value: int) -> None:
+        self.area.tenants += value - self._tenants
+        self._tenants = value
+
+    @property
+    def concentration(self) -> float:
+        """Vulnerable tenants per dwelling of the block: its area's background share plus the
+        model's tenants in the block."""
+        return self.area.background_share + self._tenants / max(self.dwellings, 1)
 
 
 @dataclass(eq=False)
@@ -47,7 +115,7 @@ class Unit:
     kind: str  # "social", "cheap" or "private"
     rent_dkk: float
     small: bool
-    neighbourhood: Neighbourhood
+    neighbourhood: Block  # the unit's block, which knows its neighbourhood
     flex_letting: bool
     landlord: int  # index of the private landlord, or -1
     offered_at: float = 0.0
@@ -86,6 +154,8 @@ def build_neighbourhoods(
     """Neighbourhoods of one municipality; the first share of them are vulnerable areas."""
     n_vulnerable = round(count * cfg.vulnerable_neighbourhood_share)
     per = max(1, dwellings // max(count, 1))
+    blocks = max(1, math.ceil(per / cfg.block_dwellings))
+    nomination = max(1, round(blocks * cfg.nomination_block_share))
     return [
         Neighbourhood(
             index=i,
@@ -97,6 +167,8 @@ def build_neighbourhoods(
                 if i < n_vulnerable
                 else cfg.background_vulnerable_share
             ),
+            block_dwellings=cfg.block_dwellings,
+            nomination_blocks=nomination,
         )
         for i in range(count)
     ]

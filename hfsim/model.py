@@ -36,7 +36,7 @@ import mesa
 import numpy as np
 
 from hfsim.agents.citizen import HOMELESS, Citizen, State
-from hfsim.agents.landlords import HousingAssociation, PrivateLandlord
+from hfsim.agents.landlords import HousingAssociation, PrivateLandlord, connect_landlords
 from hfsim.agents.municipality import Municipality
 from hfsim.agents.support import METHODS, SupportTeam
 from hfsim.config import Config, check_config, load_config
@@ -141,12 +141,11 @@ class HousingModel(mesa.Model):
                     self, muni.index, method, spec.staff[method], getattr(cfg.support, method)
                 )
         self.landlords: list[PrivateLandlord] = [
-            PrivateLandlord(
-                self, i, cfg.housing.private_units_per_landlord, cfg.housing.trust_initial
-            )
+            PrivateLandlord(self, i, cfg.housing.private_units_per_landlord, cfg.housing)
             for i, spec in enumerate(specs)
             for _ in range(spec.private_landlords)
         ]
+        connect_landlords(self.landlords, cfg.housing, self.streams.stream("landlords"))
         c = cfg.citizens
         richest = max(c.affordable_rent_dkk, c.affordable_rent_youth_dkk,
                       c.affordable_rent_pension_dkk, c.affordable_rent_other_dkk)  # fmt: skip

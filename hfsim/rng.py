@@ -17,7 +17,14 @@ import math
 
 import numpy as np
 
-STREAMS = ("inflow", "market", "init", "allocation", "trial")  # append only: spawn order
+STREAMS = (
+    "inflow",
+    "market",
+    "init",
+    "allocation",
+    "trial",
+    "landlords",
+)  # append only: spawn order
 PURPOSES = (
     "profile",
     "seek",
@@ -36,6 +43,7 @@ PURPOSES = (
     "cause",
     "taper",
     "offer",
+    "guarantee",
 )
 _PURPOSE_INDEX = {name: i + 1 for i, name in enumerate(PURPOSES)}
 _MASK = (1 << 64) - 1

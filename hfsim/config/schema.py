@@ -269,6 +269,13 @@ class ShelterConfig:
     relapse_per_year_high: float = param(
         1.2, lo=0, hi=52, unit="1/year", source="assumption [U]", doc="same, high"
     )
+    open_to: str = param(
+        "country",
+        choices=("country", "region"),
+        doc="where a citizen may take a free bed when home has none: the whole country, as "
+        "SEL §110 says (home municipality pays), or the region only (an assumption of "
+        "earlier versions)",
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -414,7 +421,13 @@ class HousingConfig:
         30, lo=0, hi=100000, unit="landlords", doc="private landlords with small affordable units"
     )
     private_units_per_landlord: float = param(
-        4.0, lo=0, hi=10000, unit="dwellings", doc="affordable units per private landlord"
+        25.0,
+        lo=0,
+        hi=10000,
+        unit="dwellings",
+        source="assumption; private rental is about a fifth of Danish dwellings, of which these "
+        "small affordable ones a small part (340 x 25 = 8,500 nationally)",
+        doc="affordable units per private landlord",
     )
     private_turnover_per_year: float = param(
         0.15, lo=0, hi=1, unit="1/year", doc="vacancy rate of private units"
@@ -427,20 +440,95 @@ class HousingConfig:
         doc="median private rent; §57a move-on subsidy brings the net to about 3,500 [C]",
     )
     private_guarantee: bool = param(
-        False, doc="the municipality guarantees rent and repairs to private landlords"
+        False,
+        doc="the municipality guarantees rent and repairs to private landlords: it pays "
+        "costs.guarantee_dkk after a breakdown, and landlords count that share of their loss "
+        "as covered",
     )
-    private_contact: bool = param(True, doc="private landlords get a named support contact")
+    private_contact: bool = param(
+        True,
+        doc="the municipality offers private landlords a named contact: it acts only through a "
+        "real support case (the tenant's support worker)",
+    )
     willingness_base: float = param(
-        -2.0, lo=-20, hi=20, unit="logit", doc="private landlord's baseline log-odds of offering"
+        -1.35,
+        lo=-20,
+        hi=20,
+        unit="logit",
+        source="assumption; few landlords take part (Heimstaden-Odense: 5 dwellings [C]): about "
+        "5 % of vacancies offered with neither guarantee nor contact at the prior belief",
+        doc="private landlord's log-odds of offering a vacancy before trust and expected loss",
     )
-    willingness_guarantee: float = param(
-        1.5, lo=-20, hi=20, unit="logit", doc="added log-odds when rents are guaranteed"
-    )
-    willingness_contact: float = param(
-        0.7, lo=-20, hi=20, unit="logit", doc="added log-odds with a named support contact"
+    willingness_loss: float = param(
+        0.6,
+        lo=0,
+        hi=20,
+        unit="logit per month of rent",
+        source="assumption",
+        doc="log-odds lost per month of rent the landlord expects to lose on a municipal tenancy",
     )
     willingness_trust: float = param(
         3.0, lo=-20, hi=20, unit="logit per trust", doc="added log-odds per unit trust above 0.5"
+    )
+    private_loss_dkk: float = param(
+        40000.0,
+        lo=0,
+        hi=10000000,
+        unit="DKK",
+        source="assumption; about 3 months' rent in arrears plus repairs and legal costs",
+        doc="a private landlord's loss when a tenancy breaks down (arrears, damage, conflict)",
+    )
+    landlord_prior_risk: float = param(
+        0.3,
+        lo=0,
+        hi=1,
+        unit="probability",
+        source="assumption",
+        doc="a landlord's initial estimate that a municipal tenancy ends in a loss",
+    )
+    landlord_prior_weight: float = param(
+        4.0,
+        lo=0.01,
+        hi=1000,
+        unit="tenancies",
+        source="assumption",
+        doc="how many tenancies' worth of experience the initial estimate weighs",
+    )
+    hearsay_weight: float = param(
+        0.5,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="assumption",
+        doc="weight of a contact's experience (tenancy outcome and trust change) against the "
+        "landlord's own",
+    )
+    landlord_contacts: int = param(
+        4,
+        lo=0,
+        hi=1000,
+        unit="landlords",
+        source="assumption",
+        doc="landlords each landlord talks to (small-world graph per municipality; 0 = none)",
+    )
+    contact_early_warning: float = param(
+        0.4,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="assumption; the support worker as the landlord's contact sees problems early "
+        "[C, Hjem til Alle guide]",
+        doc="share of conduct and conflict breakdowns of a private tenancy averted when the "
+        "tenant has an active support case and the municipality offers a named contact (the "
+        "landlord expects the same cut in its risk)",
+    )
+    contact_arrears_caught: float = param(
+        0.5,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="assumption",
+        doc="share of arrears breakdowns of such a tenancy caught before eviction",
     )
     trust_initial: float = param(0.5, lo=0, hi=1, unit="0-1", doc="initial trust of landlords")
     trust_gain: float = param(
@@ -459,6 +547,48 @@ class HousingConfig:
         hi=1,
         unit="factor",
         doc="share of the trust loss left when a support contact mediates",
+    )
+    guarantee_agreement_share: float = param(
+        0.0,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="assumption; Odense: agreements with five associations since 2019 [C]",
+        doc="with a housing guarantee: share of the associations' vacancies outside the "
+        "anvisningsret that the municipality may call on for a citizen nearing the guarantee",
+    )
+    guarantee_lead_weeks: float = param(
+        13.0,
+        lo=0,
+        hi=520,
+        unit="weeks",
+        source="assumption; a tenant's notice is 3 months, so an association names a vacancy "
+        "about 3 months before it is free",
+        doc="with a housing guarantee: how long before the guarantee ends the municipality "
+        "calls on an agreed association",
+    )
+    guarantee_waits_for_support: bool = param(
+        False,
+        doc="with a housing guarantee: the called offer waits for a support slot when the "
+        "policy says so (policy.support_shortage=wait); false: the guarantee is a commitment "
+        "to a dwelling and support follows from the team's waiting list",
+    )
+    block_dwellings: int = param(
+        30,
+        lo=1,
+        hi=100000,
+        unit="dwellings",
+        source="assumption; a stairwell or block",
+        doc="dwellings per block: the scale at which neighbours meet",
+    )
+    nomination_block_share: float = param(
+        0.2,
+        lo=0.001,
+        hi=1,
+        unit="share",
+        source="assumption; cheap small dwellings lie in a few blocks [C, BL]",
+        doc="share of a neighbourhood's blocks in which the vacancies offered to the "
+        "homelessness unit fall",
     )
 
 
@@ -506,7 +636,11 @@ class TenancyConfig:
         doc="hazard grows as exp(slope × (rent/affordable rent - 1)) (arrears)",
     )
     neighbourhood_slope: float = param(
-        4.0, lo=0, hi=100, unit="per share", doc="hazard grows by slope × vulnerable-tenant share"
+        4.0,
+        lo=0,
+        hi=100,
+        unit="per share",
+        doc="conflict hazard grows by slope × vulnerable tenants per dwelling of the block",
     )
     private_factor: float = param(
         1.3, lo=0, hi=20, unit="factor", doc="private landlords end tenancies faster"

@@ -7,8 +7,10 @@ square of cells, one per dwelling, and fills them:
 
 * a fixed, seeded set of cells holds the background vulnerable tenants (``background_share``
   of the dwellings), the same in every policy run on the same seed;
-* every unit the model knows about gets a cell of its own the first time it is seen, and keeps
-  it while it is offered (vacant), let (to a Housing First or a shelter-first tenant) and for a
+* a neighbourhood's cells are its blocks (stairwells of ``housing.block_dwellings``) one after
+  another, row by row, so the tenants of one block sit together on the map;
+* every unit the model knows about gets a cell of its own in its block the first time it is
+  seen, and keeps it while it is offered (vacant), let (to a Housing First or a shelter-first tenant) and for a
   few weeks after its tenancy broke down; then the cell goes back to the pool;
 * every other cell is an ordinary tenant.
 
@@ -58,17 +60,18 @@ class DwellingMap:
         self.neighbourhoods: list[Neighbourhood] = list(model.municipalities[0].neighbourhoods)
         self.recent_weeks = recent_weeks
         # seeded by the run seed only: every policy on the same seed gets the same layout
+        self.seed = model.run_seed
         rng = np.random.default_rng([model.run_seed, 20231001])
         self.base: list[np.ndarray] = []
-        self._free: list[deque[int]] = []
+        # per neighbourhood: block number -> its free cells (made when a unit first needs one)
+        self._free: list[dict[int, deque[int]]] = [{} for _ in self.neighbourhoods]
         for n in self.neighbourhoods:
             order = rng.permutation(n.dwellings)
             background = round(n.background_share * n.dwellings)
             cells = np.full(n.dwellings, ORDINARY, dtype=np.int8)
             cells[order[:background]] = VULNERABLE
             self.base.append(cells)
-            self._free.append(deque(int(s) for s in order[background:]))
-        self._slot: dict[int, tuple[int, int]] = {}  # unit id -> (neighbourhood, cell)
+        self._slot: dict[int, tuple[int, int, int]] = {}  # unit id -> (neighbourhood, block, cell)
         self._code: dict[int, int] = {}  # unit id -> cell code
         self._tenancies: dict[int, Tenancy] = {}  # ongoing or recently broken down
         self._seen = 0  # tenancies of the model's log already read
@@ -94,8 +97,8 @@ class DwellingMap:
             codes[unit.id] = OFFERED
             units[unit.id] = unit
         for unit_id in [u for u in self._slot if u not in codes]:
-            nbh, cell = self._slot.pop(unit_id)
-            self._free[nbh].append(cell)  # to the back: a freed cell is not reused at once
+            nbh, block, cell = self._slot.pop(unit_id)
+            self._free[nbh][block].append(cell)  # to the back: a freed cell is not reused at once
         for unit_id, unit in units.items():
             if unit_id not in self._slot:
                 self._place(unit)
@@ -109,10 +112,27 @@ class DwellingMap:
             return BROKE_DOWN
         return None
 
+    def block_cells(self, neighbourhood: int, block: int) -> range:
+        """The cells of one block of a neighbourhood (blocks lie one after another)."""
+        n = self.neighbourhoods[neighbourhood]
+        size = n.block_dwellings or n.dwellings
+        return range(min(block * size, n.dwellings), min((block + 1) * size, n.dwellings))
+
+    def _free_cells(self, nbh: int, block: int) -> deque[int]:
+        free = self._free[nbh].get(block)
+        if free is None:
+            # seeded by run seed, neighbourhood and block: the same layout whatever the policy
+            rng = np.random.default_rng([self.seed, 20231001, nbh, block])
+            cells = [c for c in self.block_cells(nbh, block) if self.base[nbh][c] == ORDINARY]
+            free = self._free[nbh][block] = deque(int(c) for c in rng.permutation(cells))
+        return free
+
     def _place(self, unit: Unit) -> None:
         nbh = unit.neighbourhood.index
-        if self._free[nbh]:
-            self._slot[unit.id] = (nbh, self._free[nbh].popleft())
+        block = getattr(unit.neighbourhood, "number", 0)
+        free = self._free_cells(nbh, block)
+        if free:
+            self._slot[unit.id] = (nbh, block, free.popleft())
         else:
             self.overflow[nbh] += 1
 
@@ -120,7 +140,7 @@ class DwellingMap:
         """The cell codes of one neighbourhood's dwellings (one per dwelling)."""
         cells = self.base[neighbourhood].copy()
         for unit_id, code in self._code.items():
-            nbh, cell = self._slot[unit_id]
+            nbh, _, cell = self._slot[unit_id]
             if nbh == neighbourhood:
                 cells[cell] = code
         return cells

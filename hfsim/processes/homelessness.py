@@ -188,16 +188,25 @@ def street_step(model: HousingModel) -> None:
 
 
 def _shelter_with_bed(model: HousingModel, citizen: Citizen) -> Municipality | None:
-    """The home municipality's shelter, else the one in the same region with most free beds
-    (shelters are open across municipalities; the home municipality pays)."""
+    """The home municipality's shelter, else the one in the same region with most free beds,
+    else (``shelter.open_to=country``, as SEL §110 has it) the one in the country with most
+    free beds. Shelters are open across municipalities; the home municipality pays."""
     home = model.municipalities[citizen.municipality]
     if home.free_beds > 0:
         return home
     region = home.spec.region
-    if not region or model.region_free_beds[region] <= 0:
+    if region and model.region_free_beds[region] > 0:
+        return _most_free_beds(model.region(region))
+    if model.cfg.shelter.open_to != "country":
         return None
-    others = [m for m in model.region(region) if m.free_beds > 0]
-    return max(others, key=lambda m: (m.free_beds, -m.index))
+    regions = [name for name, free in model.region_free_beds.items() if free > 0]
+    if not regions:
+        return None
+    return _most_free_beds([m for name in regions for m in model.region(name)])
+
+
+def _most_free_beds(munis: list[Municipality]) -> Municipality:
+    return max((m for m in munis if m.free_beds > 0), key=lambda m: (m.free_beds, -m.index))
 
 
 def seek_shelter(citizen: Citizen, tau: float) -> None:

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from hfsim.agents.citizen import State
+from hfsim.allocation import first_come
 from hfsim.housing import Unit
 
 if TYPE_CHECKING:
     from hfsim.agents.municipality import Municipality
-    from hfsim.housing import Neighbourhood
+    from hfsim.housing import Block
     from hfsim.model import HousingModel
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 
 
 def market_step(model: HousingModel) -> None:
-    """Lapse old offers, then add this week's social, programme and private offers."""
+    """Lapse old offers, then add this week's social, programme and private offers, and the
+    vacancies a housing guarantee calls on."""
     for muni in model.municipalities:
         if muni.offers:
             lapse_offers(model, muni)
@@ -31,12 +36,22 @@ def market_step(model: HousingModel) -> None:
         muni = model.municipalities[m]
         area = _neighbourhood(muni, vulnerable, rng.random())
         _offer(model, muni, kind, rent, small, area, flex, landlord=-1)
+    private_offers(model)
+    if model.cfg.allocation.guarantee_weeks > 0:
+        guarantee_calls(model)
+
+
+def private_offers(model: HousingModel) -> None:
+    """Each private vacancy: its landlord offers it to the municipality with its willingness
+    (the draw is made either way, so the vacancies stay the same across scenarios)."""
     landlords, rents, draws = model.vacancies.private(model.landlord_units)
-    areas = rng.random(len(landlords))
-    cfg = model.cfg.housing
+    if not len(landlords):
+        return
+    areas = model.vacancies.rng.random(len(landlords))
+    quality = [contact_quality(model, muni) for muni in model.municipalities]
     for i, landlord_index in enumerate(landlords):
         landlord = model.landlords[landlord_index]
-        if draws[i] < landlord.willingness(cfg):
+        if draws[i] < landlord.willingness(model.cfg, quality[landlord.municipality]):
             landlord.last_offer = model.now
             landlord.offers += 1
             muni = model.municipalities[landlord.municipality]
@@ -44,9 +59,91 @@ def market_step(model: HousingModel) -> None:
             _offer(model, muni, "private", float(rents[i]), True, area, False, int(landlord_index))
 
 
-def _neighbourhood(muni: Municipality, vulnerable: bool, u: float) -> Neighbourhood:
+def contact_quality(model: HousingModel, muni: Municipality) -> float:
+    """What a named contact is worth to a landlord: the share of the municipality's housed
+    tenants who have an active support case (0 without ``housing.private_contact``)."""
+    if not model.cfg.housing.private_contact:
+        return 0.0
+    housed = model.state_counts[muni.index][State.HOUSED]
+    if housed <= 0:
+        return 0.0
+    cases = sum(len(team.cases) for team in muni.teams.values())
+    return min(cases / housed, 1.0)
+
+
+def guarantee_calls(model: HousingModel) -> None:
+    """A housing guarantee as a commitment: at each matching meeting, a citizen whose wait
+    would come within ``housing.guarantee_lead_weeks`` of the guarantee before the next
+    meeting, and who has had no offer in this spell, is offered a suitable vacancy that the
+    municipality calls on from an agreed association.
+
+    The agreed vacancies accrue at ``housing.guarantee_agreement_share`` of the associations'
+    vacancies outside the anvisningsret (at most one meeting interval's worth is held: the
+    rest are let as usual); the municipality pays the rent of a called dwelling for half a
+    meeting interval (it waits vacant for the meeting) as vacancy rent. The guarantee is a
+    commitment to a dwelling: unless ``housing.guarantee_waits_for_support``, the offer is
+    made even when the support team is full (the support then follows from its waiting list).
+    """
+    cfg = model.cfg
+    interval = cfg.allocation.interval_weeks
+    share = cfg.housing.guarantee_agreement_share
+    if share <= 0:
+        return
+    weekly = cfg.housing.turnover_per_year / 52.0 * (1.0 - cfg.housing.anvisning_share) * share
+    meeting = int(model.now) % interval == 0
+    # call for those whose wait reaches the guarantee less the lead time before the next meeting
+    deadline = model.now + interval + cfg.housing.guarantee_lead_weeks
+    deadline -= cfg.allocation.guarantee_weeks
+    rent = cfg.housing.rent_small_dkk * cfg.housing.rent_factor
+    waits = cfg.housing.guarantee_waits_for_support
+    from hfsim.processes.tenancies import offer  # tenancies imports this module
+
+    for muni, assoc in zip(model.municipalities, model.associations, strict=True):
+        rate = assoc.units * weekly
+        assoc.guarantee_credit = min(assoc.guarantee_credit + rate, max(rate * interval, 1.0))
+        if not meeting or assoc.guarantee_credit < 1.0:
+            continue
+        for citizen in _due_for_guarantee(muni, deadline, rent, cfg.allocation.max_rent_burden):
+            if assoc.guarantee_credit < 1.0:
+                break
+            if waits and not model.support_available(muni, citizen):
+                continue  # the offer waits for a support slot, as the policy's rule says
+            assoc.guarantee_credit -= 1.0
+            assoc.guarantee_calls += 1
+            area = _neighbourhood(muni, False, citizen.chance("guarantee"))
+            unit = Unit(model.new_unit_id(), muni.index, "social", rent, True, area, False, -1,
+                        model.now)  # fmt: skip
+            muni.offers.append(unit)
+            muni.dirty = True
+            model.recorder.offers[muni.index] += 1
+            model.ledger.book(muni.index, "vacancy_rent", rent * interval / 2 / WEEKS_PER_MONTH)
+            offer(model, muni, unit, citizen)
+
+
+def _due_for_guarantee(muni: Municipality, deadline: float, rent: float, burden: float) -> list:
+    """Eligible citizens without an offer in this spell whose spell began by ``deadline``, who
+    can pay ``rent`` and whom no unit on offer suits, longest waiting first."""
+    pool = muni.eligible
+    slots = pool.by_priority()
+    slots = slots[(pool.spell_start[slots] <= deadline) & (rent <= burden * pool.afford[slots])]
+    if muni.offers and len(slots):
+        # the offers on the table go first: those a unit on offer suits (one each) are not due
+        taken = {j for _, j in first_come(muni._matrices(slots).suits)}
+        slots = np.array([s for j, s in enumerate(slots) if j not in taken], dtype=slots.dtype)
+    due = []
+    for slot in slots:
+        citizen = pool.citizen(int(slot))
+        if getattr(citizen, "offered_in_spell", -1) != citizen.spells:
+            due.append(citizen)
+    return due
+
+
+def _neighbourhood(muni: Municipality, vulnerable: bool, u: float) -> Block:
+    """The block a vacancy falls in: ``u`` picks the neighbourhood, its remainder the block."""
     pool = [n for n in muni.neighbourhoods if n.vulnerable == vulnerable] or muni.neighbourhoods
-    return pool[min(int(u * len(pool)), len(pool) - 1)]
+    scaled = u * len(pool)
+    i = min(int(scaled), len(pool) - 1)
+    return pool[i].block(min(max(scaled - i, 0.0), 1.0 - 1e-12))
 
 
 def _offer(model, muni, kind, rent, small, area, flex, landlord) -> None:

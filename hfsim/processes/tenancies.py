@@ -10,9 +10,12 @@ Breakdown hazard (per week) of a tenancy, piecewise constant between its reviews
 
 ``age_factor`` is highest in the first six months; ``support_factor`` falls with the intensity
 and fit of the support received; ``burden`` is the rent the tenant pays over what they can
-pay; ``concentration`` is the neighbourhood's vulnerable tenants per dwelling;
-``landlord_factor`` is ``tenancy.private_factor`` for private landlords (they end tenancies
-faster). The four terms are the causes; at a breakdown one is drawn in proportion to them.
+pay; ``concentration`` is the vulnerable tenants per dwelling of the unit's block (its
+stairwell, ``housing.block_dwellings``); ``landlord_factor`` is ``tenancy.private_factor`` for
+private landlords (they end tenancies faster). For a private tenancy whose tenant has an active
+support case, when the municipality offers a named contact, the conduct and conflict terms
+are cut by ``housing.contact_early_warning`` and the arrears term by
+``housing.contact_arrears_caught`` (the landlord's contact sees problems early). The four terms are the causes; at a breakdown one is drawn in proportion to them.
 The tenancy breaks down when the hazard integrated since move-in reaches the tenancy's own
 unit-exponential clock, so a change of support or a review moves the breakdown time exactly.
 """
@@ -119,15 +122,31 @@ def move_in(model: HousingModel, muni: Municipality, unit: Unit, citizen: Citize
 def cause_terms(model: HousingModel, tenancy: Tenancy) -> tuple[float, float, float, float]:
     """The four cause terms of the hazard (before the common factors)."""
     cfg = model.cfg.tenancy
-    landlord = cfg.private_factor if tenancy.unit.kind == "private" else 1.0
+    private = tenancy.unit.kind == "private"
+    landlord = cfg.private_factor if private else 1.0
+    caught, early = (0.0, 0.0)
+    if private and has_contact(model, tenancy):
+        # the support worker is the landlord's contact: problems are seen early [assumption]
+        caught = model.cfg.housing.contact_arrears_caught
+        early = model.cfg.housing.contact_early_warning
     arrears = CAUSE_WEIGHTS[0] * math.exp(cfg.rent_burden_slope * (tenancy.burden - 1.0))
-    conduct = CAUSE_WEIGHTS[1] * landlord
+    conduct = CAUSE_WEIGHTS[1] * landlord * (1.0 - early)
     conflict = (
         CAUSE_WEIGHTS[2]
         * (1.0 + cfg.neighbourhood_slope * tenancy.unit.neighbourhood.concentration)
         * landlord
+        * (1.0 - early)
     )
-    return arrears, conduct, conflict, CAUSE_WEIGHTS[3]
+    return arrears * (1.0 - caught), conduct, conflict, CAUSE_WEIGHTS[3]
+
+
+def has_contact(model: HousingModel, tenancy: Tenancy) -> bool:
+    """The landlord has a named contact who is really there: the municipality offers one
+    (``housing.private_contact``) and the tenant has an active support case."""
+    return (
+        model.cfg.housing.private_contact
+        and support.active_case(model, tenancy.citizen) is not None
+    )
 
 
 def hazard_per_week(model: HousingModel, tenancy: Tenancy, tau: float) -> float:
@@ -212,9 +231,7 @@ def end_tenancy(model: HousingModel, tenancy: Tenancy, tau: float, how: str) -> 
     tenancy.token += 1
     tenancy.token_end += 1
     tenancy.unit.neighbourhood.tenants -= 1
-    tenancy.mediated = (
-        support.active_case(model, citizen) is not None and model.cfg.housing.private_contact
-    )
+    tenancy.mediated = has_contact(model, tenancy)
     citizen.tenancy = None
     support.end_for_citizen(model, citizen, tenancy.support_method, tau)
     accounting.private_subsidy(model, tenancy, -1, tau)

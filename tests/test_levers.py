@@ -1,0 +1,239 @@
+"""Direction of effect of the levers of issue #11: each test fails when its mechanism is
+switched off or reversed (the style of tests/test_effects.py: paired runs on common random
+numbers, the sign of the differences)."""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+import numpy as np
+import pytest
+
+import hfsim
+from hfsim.agents.citizen import State
+from hfsim.allocation import CandidatePool, match_matrices
+from hfsim.housing import Neighbourhood
+from hfsim.ledger import CATEGORIES
+from hfsim.model import HousingModel
+from hfsim.processes import homelessness, tenancies
+from hfsim.targets import offer_within
+
+SEEDS = (0, 1, 2, 3)
+ODENSE: dict[str, Any] = {"municipality": "odense", "years": 3, "warmup_years": 1}
+NO_CONTACT = {"housing.private_contact": False}
+CONTACT = {"housing.private_contact": True}
+GUARANTEE = {"housing.private_guarantee": True}
+
+# (what, base overrides, low, high, KPI, expected sign of high - low)
+LEVERS: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], str, int]] = [
+    ("a landlord guarantee -> more landlords offering", NO_CONTACT,
+     {"housing.private_guarantee": False}, GUARANTEE, "private_landlords_active", +1),
+    ("a named contact (real cases) -> more landlords offering", {},
+     NO_CONTACT, CONTACT, "private_landlords_active", +1),
+    ("guarantee and contact -> more than the guarantee alone (Aarhus: more support)",
+     {**GUARANTEE, "municipality": "aarhus"},
+     NO_CONTACT, CONTACT, "private_landlords_active", +1),
+]  # fmt: skip
+
+
+def _kpi(seed: int, kpi: str, **overrides: Any) -> float:
+    return hfsim.simulate(seed=seed, **{**ODENSE, **overrides})[kpi]
+
+
+@pytest.mark.parametrize(
+    ("base", "low", "high", "kpi", "sign"),
+    [row[1:] for row in LEVERS],
+    ids=[row[0] for row in LEVERS],
+)
+def test_direction_of_lever(base, low, high, kpi, sign):
+    diffs = np.array([_kpi(s, kpi, **base, **high) - _kpi(s, kpi, **base, **low) for s in SEEDS])
+    assert np.sign(diffs.mean()) == sign, f"{kpi}: paired differences {diffs}"
+    assert (np.sign(diffs) == sign).sum() >= len(SEEDS) - 1, f"{kpi}: paired differences {diffs}"
+
+
+# -- private landlords --------------------------------------------------------------------
+def test_contact_without_support_staff_changes_nothing():
+    """The named contact acts only through a real support case: no staff, no effect."""
+    no_staff = {"support.cti.staff": 0, "support.icm.staff": 0, "support.act.staff": 0}
+    no_staff["policy.support_shortage"] = "without"
+    on = hfsim.simulate(seed=0, **ODENSE, **no_staff, **CONTACT)
+    off = hfsim.simulate(seed=0, **ODENSE, **no_staff, **NO_CONTACT)
+    assert on == off
+
+
+def test_guarantee_payments_are_in_the_ledger():
+    def paid(guarantee: bool) -> float:
+        overrides = {"housing.private_guarantee": guarantee, "policy.support_shortage": "without"}
+        model = HousingModel(seed=0, years=3, warmup_years=1, **overrides)
+        model.run()
+        return float(model.ledger.cost[..., CATEGORIES.index("guarantee"), :].sum())
+
+    assert paid(False) == 0.0
+    assert paid(True) > 0.0
+
+
+def test_one_bad_experience_travels_with_the_hearsay_weight():
+    model = HousingModel(seed=0, **ODENSE)
+    landlord = model.landlords[0]
+    heard = landlord.contacts[0]
+    stranger = next(ll for ll in model.landlords[1:] if ll not in landlord.contacts)
+    before = {ll.unique_id: (ll.risk, ll.trust) for ll in model.landlords}
+    landlord.lose_trust(model.cfg.housing, mediated=False)
+    w = model.cfg.housing.hearsay_weight
+    assert landlord.risk > heard.risk > before[heard.unique_id][0]
+    assert heard.trust == pytest.approx(before[heard.unique_id][1] - w * 0.15)
+    assert (stranger.risk, stranger.trust) == before[stranger.unique_id]
+    # a landlord who hears of it offers less often
+    assert heard.willingness(model.cfg, 0.0) < model.landlords[0].__class__(
+        model, heard.municipality, heard.units, model.cfg.housing
+    ).willingness(model.cfg, 0.0)
+
+
+def test_guarantee_and_contact_change_the_decision_by_their_documented_amounts():
+    model = HousingModel(seed=0, **ODENSE, **NO_CONTACT)
+    cfg, landlord = model.cfg, model.landlords[0]
+    h = cfg.housing
+    months = h.landlord_prior_risk * h.private_loss_dkk / h.private_rent_dkk
+    logit = np.log(landlord.willingness(cfg, 0.0) / (1 - landlord.willingness(cfg, 0.0)))
+    assert logit == pytest.approx(h.willingness_base - h.willingness_loss * months)
+    with_contact = landlord.willingness(cfg, 1.0)
+    guaranteed = HousingModel(seed=0, **ODENSE, **GUARANTEE)
+    with_guarantee = guaranteed.landlords[0].willingness(guaranteed.cfg, 0.0)
+    assert landlord.willingness(cfg, 0.0) < with_contact
+    assert landlord.willingness(cfg, 0.0) < with_guarantee
+    cover = cfg.costs.guarantee_dkk / h.private_loss_dkk
+    gain = np.log(with_guarantee / (1 - with_guarantee)) - logit
+    assert gain == pytest.approx(h.willingness_loss * months * cover)
+
+
+def test_contact_cuts_the_private_cause_terms_only_with_an_active_case():
+    model = HousingModel(seed=0, **ODENSE, **{"policy.support_shortage": "without"})
+    model.run_for(3 * 52)
+    private = [
+        t
+        for t in model.tenancy_log
+        if t.how_ended == "ongoing" and t.unit.kind != "private" and t.support_method != "none"
+    ]
+    tenancy = next(t for t in private if tenancies.support.active_case(model, t.citizen))
+    tenancy.unit.kind = "private"  # the same tenancy as if a private landlord let it
+    with_case = tenancies.cause_terms(model, tenancy)
+    model.cfg.housing.private_contact = False
+    without = tenancies.cause_terms(model, tenancy)
+    h = model.cfg.housing
+    assert with_case[0] == pytest.approx(without[0] * (1 - h.contact_arrears_caught))
+    assert with_case[1] == pytest.approx(without[1] * (1 - h.contact_early_warning))
+    assert with_case[2] == pytest.approx(without[2] * (1 - h.contact_early_warning))
+    assert with_case[3] == without[3]
+
+
+# -- blocks and concentration -------------------------------------------------------------
+def _neighbourhood(block_dwellings: int) -> Neighbourhood:
+    return Neighbourhood(0, 0, False, 3000, 0.03, block_dwellings=block_dwellings)
+
+
+def test_tenants_placed_together_raise_their_block_concentration():
+    block = _neighbourhood(30).block(0.0)
+    before = block.concentration
+    for _ in range(3):
+        block.tenants += 1
+    assert block.concentration == pytest.approx(before + 3 / 30)
+    assert block.area.tenants == 3  # the neighbourhood counts them too
+    assert block.area.concentration == pytest.approx(0.03 + 3 / 3000)
+
+
+def test_best_fit_score_prefers_the_quieter_block_for_high_needs():
+    busy, quiet = _neighbourhood(30).block(0.0), _neighbourhood(30).block(0.0)
+    busy.tenants = 5
+    units = [
+        tenancies.Unit(1, 0, "social", 3000.0, True, busy, False, -1),
+        tenancies.Unit(2, 0, "social", 3000.0, True, quiet, False, -1),
+    ]
+    pool = CandidatePool()
+    model = HousingModel(seed=0, municipality="small_town", years=1, warmup_years=0)
+    citizen = next(iter(model.municipalities[0].eligible.values()))
+    citizen.needs = 2
+    pool.add(citizen)
+    score = match_matrices(units, pool, pool.by_priority(), 0.0, 1.15, 1.0).score
+    assert score[1, 0] > score[0, 0]
+
+
+def _conflict_breakdowns(slope: float, **overrides: Any) -> int:
+    total = 0
+    for seed in SEEDS:
+        model = HousingModel(
+            seed=seed,
+            years=3,
+            warmup_years=1,
+            **{"tenancy.neighbourhood_slope": slope},
+            **overrides,
+        )
+        model.run()
+        ended = collections.Counter(t.how_ended for t in model.tenancy_log)
+        total += ended["conflict"]
+    return total
+
+
+def test_concentration_sweep_is_monotone():
+    """Conflict breakdowns (Aarhus, 4 seeds, 3 years) rise with the concentration effect; the
+    sizes of the steps are printed (pytest -s)."""
+    slopes = (0.0, 8.0, 16.0, 32.0)
+    counts = [_conflict_breakdowns(s) for s in slopes]
+    print(
+        "conflict breakdowns by tenancy.neighbourhood_slope", dict(zip(slopes, counts, strict=True))
+    )
+    assert all(b > a for a, b in zip(counts, counts[1:], strict=False)), counts
+
+
+# -- the housing guarantee ----------------------------------------------------------------
+def test_agreed_associations_bring_offers_within_the_guarantee():
+    def share(agreement: float) -> float:
+        model = HousingModel(seed=0, **ODENSE, **{"housing.guarantee_agreement_share": agreement})
+        model.run()
+        return offer_within(model)
+
+    without, with_agreement = share(0.0), share(0.25)
+    assert with_agreement > without + 0.3, (without, with_agreement)
+
+
+def test_guarantee_calls_are_costed_and_bounded_by_the_agreed_vacancies():
+    model = HousingModel(seed=0, **ODENSE)
+    model.run_for(52)
+    h = model.cfg.housing
+    agreed = h.social_units * h.turnover_per_year * (1 - h.anvisning_share)
+    agreed *= h.guarantee_agreement_share
+    calls = model.associations[0].guarantee_calls
+    assert 0 < calls <= agreed + 1
+    assert model.ledger.cost[..., CATEGORIES.index("vacancy_rent"), :].sum() > 0
+    off = HousingModel(seed=0, **ODENSE, **{"housing.guarantee_agreement_share": 0.0})
+    off.run_for(52)
+    assert off.associations[0].guarantee_calls == 0
+
+
+# -- shelters open nationally ----------------------------------------------------------------
+@pytest.mark.parametrize(("open_to", "finds_bed"), [("country", True), ("region", False)])
+def test_shelters_open_to_the_country(open_to, finds_bed):
+    model = HousingModel(
+        seed=0, municipality="denmark", years=1, warmup_years=0, **{"shelter.open_to": open_to}
+    )
+    citizen = next(c for c in model.agents if getattr(c, "state", None) == State.ROUGH_SLEEPING)
+    region = model.municipalities[citizen.municipality].spec.region
+    for muni in model.region(region):  # every bed of the citizen's region taken
+        model.region_free_beds[region] -= muni.free_beds
+        muni.shelter_occupants = muni.shelter_capacity
+    host = homelessness._shelter_with_bed(model, citizen)
+    assert (host is not None) == finds_bed
+    if host is not None:
+        assert host.spec.region != region and host.free_beds > 0
+
+
+def test_a_guarantee_that_waits_for_support_is_bounded_by_it():
+    """With `guarantee_waits_for_support` the called offers wait for a support slot: fewer
+    calls than when the guarantee is a commitment to a dwelling."""
+
+    def calls(waits: bool) -> int:
+        model = HousingModel(seed=0, **ODENSE, **{"housing.guarantee_waits_for_support": waits})
+        model.run_for(2 * 52)
+        return model.associations[0].guarantee_calls
+
+    assert calls(True) < calls(False)
