@@ -127,8 +127,8 @@ def edge_values(ann: Any, meta: typing.Mapping[str, Any]) -> st.SearchStrategy:
     origin = typing.get_origin(ann)
     if origin is list:
         (element,) = typing.get_args(ann)
-        if element is str:
-            return st.just([])  # names are checked against their tables
+        if element is str or typing.get_origin(element) is dict:
+            return st.just([])  # names are checked against their tables, timeline entries alone
         return st.lists(edge_values(element, meta), max_size=3)
     if ann is bool:
         return st.booleans()
