@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -91,7 +93,8 @@ def test_common_random_numbers_same_people_and_vacancies(monkeypatch):
 def test_policies_differ_by_mechanism_not_by_world():
     no_temporary = {"citizens.temporary_share": 0.0}
     hf = hfsim.simulate(seed=2, policy="housing_first", **SMALL, **no_temporary)
-    sf = hfsim.simulate(seed=2, policy="shelter_first", **SMALL, **no_temporary)
+    steps = {"policy.readiness": "transitional_step"}
+    sf = hfsim.simulate(seed=2, policy="shelter_first", **SMALL, **no_temporary, **steps)
     assert hf["transitional_mean"] == 0  # Housing First uses no staircase steps
     assert sf["transitional_mean"] > 0
     assert sf["support_waitlist_mean"] == 0  # shelter-first graduates get no support (default)
@@ -154,12 +157,11 @@ def test_readiness_in_the_shelter_skips_the_step_and_keeps_the_bed():
     assert kpis["placements_per_year"] > 0
     ready = [c for c in model.agents_by_type[Citizen] if c.stair_level == 2 and c.homeless]
     assert ready and all(c.state == State.SHELTER for c in ready)
-    now = model.total_weeks
-    assert any(c.stay_ends < now for c in ready), "no ready resident outstayed their stay"
+    # the planned end no longer applies: the stay lasts until a dwelling, relapse or exit
+    assert all(math.isinf(c.stay_ends) for c in ready)
     # the idealised staircase on the same seed uses steps
-    steps = compute_kpis(
-        run_checked(seed=5, policy="shelter_first", **SMALL, **{"citizens.temporary_share": 0.0})
-    )
+    idealised = {"citizens.temporary_share": 0.0, "policy.readiness": "transitional_step"}
+    steps = compute_kpis(run_checked(seed=5, policy="shelter_first", **SMALL, **idealised))
     assert steps["transitional_mean"] > 0
 
 
