@@ -85,6 +85,16 @@ def test_staff_inflow_and_regime_take_effect_at_their_date():
     assert model.cfg.regime.name == "reform_2026" and model.cfg.regime.shelter_refund_days == 90
 
 
+def test_an_inflow_trend_moves_in_weekly_steps_to_its_target():
+    timeline = [{"at": 2026, "over": 2, "set": {"citizens.inflow_per_year": 88.0}}]
+    values, model = weekly(timeline, lambda m: m.inflow_per_week[0] * 52)
+    start, first = hfsim.load_config(BASE).citizens.inflow_per_year, week_of(model.cfg, 2026)
+    assert values[: first - 1] == pytest.approx(np.full(first - 1, start))
+    ramp = values[first - 1 : first - 1 + 104]
+    assert ramp == pytest.approx(start + (88.0 - start) * np.arange(1, 105) / 104)
+    assert values[first - 1 + 104 :] == pytest.approx(np.full(len(values) - first + 1 - 104, 88.0))
+
+
 def test_the_shared_config_is_not_changed():
     cfg = hfsim.load_config({**BASE, "timeline": [{"at": 2025, "set": {"shelter.capacity": 3}}]})
     HousingModel(cfg, seed=1).run()
@@ -149,6 +159,8 @@ def test_a_regional_cut_drains_and_keeps_the_free_bed_count():
         ([{"at": 2030, "set": {"shelter.capacity": 5}}], "timeline[0].at=2030 is outside the run's calendar"),
         ([{"at": 2023, "set": {"shelter.capacity": 5}}], "timeline[0].at=2023 is outside the run's calendar"),
         ([{"at": 2027}], "timeline[0] must be {at: YEAR, set:"),
+        ([{"at": 2027, "over": 5, "set": {"shelter.capacity": 5}}], "timeline[0].over=5 is not allowed"),
+        ([{"at": 2027, "over": 1, "set": {"regime.name": "pre_2023"}}], "cannot change gradually"),
     ],
 )  # fmt: skip
 def test_bad_entries_name_the_entry_and_key(timeline, message):

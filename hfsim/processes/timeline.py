@@ -6,7 +6,10 @@ warm-up covers the ``warmup_years`` before ``start_year``. ``timeline`` lists da
 ``[{at: 2027, set: {shelter.capacity: 40}}, {at: 2026.25, set: {regime.name: reform_2026}}]``;
 an entry at year ``at`` falls in the week ``floor(warmup_weeks + (at - start_year) * 52) + 1``
 and is applied by the first process of that week's step, before the inflow, so the whole week
-runs under the new value. Entries of the same week apply in the order written.
+runs under the new value. Entries of the same week apply in the order written. An entry with
+``over: YEARS`` (``{at: 2025, over: 5, set: {citizens.inflow_per_year: 800}}``: a trend) moves
+each numeric value in a straight line from the value in force at ``at`` to the new one, one
+step a week over ``round(YEARS * 52)`` weeks (whole numbers rounded).
 
 What a change does (nothing else in the run changes, and no random number is drawn, so a run
 with a timeline is the run without it up to the first change: common random numbers):
@@ -22,8 +25,7 @@ with a timeline is the run without it up to the first change: common random numb
   ``housing.cheap_years``), so once the schedule is complete the new total holds at once; a
   cut lowers the stock (re-priced dwellings return to ordinary rents) but lets no tenancy end.
 * ``housing.anvisning_share``: the share of social vacancies claimed from that week.
-* ``citizens.inflow_per_year``: the weekly inflow from that week (several dated entries make a
-  trend in steps).
+* ``citizens.inflow_per_year``: the weekly inflow from that week (with ``over``, a trend).
 * ``regime.name``: the named regime's reimbursement rules (``configs/regime/<name>.yaml``)
   from that week; refund periods already running keep the window they were given.
 
@@ -44,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hfsim.config.schema import Config, RegimeConfig
-from hfsim.municipalities import spread
+from hfsim.municipalities import config_value, spread
 
 if TYPE_CHECKING:
     from hfsim.model import HousingModel
@@ -92,7 +94,11 @@ def check_timeline(cfg: Config) -> None:
     first, end = calendar(cfg)
     for i, entry in enumerate(cfg.timeline):
         where = f"timeline[{i}]"
-        if not isinstance(entry, Mapping) or set(entry) != {"at", "set"}:
+        if not isinstance(entry, Mapping) or not {"at", "set"} <= set(entry) <= {
+            "at",
+            "set",
+            "over",
+        }:
             raise ConfigError(
                 f"{where} must be {{at: YEAR, set: {{key: value, ...}}}}; got {entry!r}"
             )
@@ -105,6 +111,14 @@ def check_timeline(cfg: Config) -> None:
         changes = entry["set"]
         if not isinstance(changes, Mapping) or not changes:
             raise ConfigError(f"{where}.set must map keys to values; got {changes!r}")
+        over = entry.get("over", 0)
+        if isinstance(over, bool) or not isinstance(over, int | float) or not 0 <= over <= end - at:
+            raise ConfigError(
+                f"{where}.over={over!r} is not allowed; must be years from 0 to {end - at:g} "
+                f"(the rest of the run)"
+            )
+        if over and "regime.name" in changes:
+            raise ConfigError(f"{where}.set.regime.name cannot change gradually (over)")
         for key, value in changes.items():
             name = f"{where}.set.{key}"
             check_value(str(key), value, name)
@@ -122,14 +136,27 @@ def timeline_step(model: HousingModel) -> None:
     plan = model.__dict__.get("_timeline_plan")
     if plan is None:
         plan = model._timeline_plan = _plan(model.cfg)
-    for key, value in plan.pop(int(model.now), ()):
-        apply(model, key, value)
+    now = int(model.now)
+    for key, value, weeks in plan.pop(now, ()):
+        if weeks > 1:  # a trend: this week's step now, the others filed for the weeks to come
+            start = config_value(model.cfg, key)
+            for k in range(weeks, 0, -1):
+                step = start + (value - start) * k / weeks
+                step = round(step) if isinstance(start, int) else step
+                if k > 1:
+                    plan[now + k - 1].insert(0, (key, step, 0))
+                else:
+                    apply(model, key, step)
+        else:
+            apply(model, key, value)
 
 
-def _plan(cfg: Config) -> dict[int, list[tuple[str, Any]]]:
-    plan: dict[int, list[tuple[str, Any]]] = defaultdict(list)
+def _plan(cfg: Config) -> dict[int, list[tuple[str, Any, int]]]:
+    """Week -> the changes due then: (key, value, weeks of a trend; 0 for a change at once)."""
+    plan: dict[int, list[tuple[str, Any, int]]] = defaultdict(list)
     for entry in cfg.timeline:
-        plan[week_of(cfg, entry["at"])].extend(entry["set"].items())
+        weeks = round(entry.get("over", 0) * WEEKS_PER_YEAR)
+        plan[week_of(cfg, entry["at"])].extend((k, v, weeks) for k, v in entry["set"].items())
     return plan
 
 
