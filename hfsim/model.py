@@ -178,9 +178,7 @@ class HousingModel(mesa.Model):
         """
         if not math.isfinite(tau):
             return
-        week = math.ceil(tau - 1e-9)
-        if week <= self.now:  # due this week or overdue: the next week (a compare, not max())
-            week = int(self.now) + 1
+        week = max(math.ceil(tau - 1e-9), int(self.now) + 1)
         self._event_seq += 1
         # (time, sequence) sort the bucket; the sequence is unique, so nothing else is compared
         event = (tau, self._event_seq, handler, owner, token_attr, getattr(owner, token_attr))
