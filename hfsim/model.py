@@ -23,13 +23,11 @@ number of events, not with citizens × weeks.
 
 from __future__ import annotations
 
-import gc
 import heapq
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import mesa
@@ -39,6 +37,7 @@ from hfsim.agents.citizen import HOMELESS, Citizen, State
 from hfsim.agents.landlords import HousingAssociation, PrivateLandlord, connect_landlords
 from hfsim.agents.municipality import Municipality
 from hfsim.agents.support import METHODS, SupportTeam
+from hfsim.collector import fewer_collections
 from hfsim.config import Config, check_config, load_config
 from hfsim.config.validate import check_seed
 from hfsim.housing import Tenancy, VacancyDraws, build_neighbourhoods
@@ -68,24 +67,6 @@ PHASES = tuple(name for name, _ in STEP_ORDER)
 _PHASE_INDEX = {name: i for i, name in enumerate(PHASES)}
 
 Event = tuple[float, int, Callable[[Any, float], None], Any, str, int]
-
-# Allocations between two young-generation collections of Python's cyclic garbage collector
-# while the model runs (Python's default is 700). A run allocates an event tuple, draws and
-# records on every event and keeps most of them (the calendar, the logs), so at the default
-# the collector traversed the young objects after every few hundred events and spent about a
-# third of the run doing so; results do not depend on when cycles are collected.
-GC_YOUNG_THRESHOLD = 50_000
-
-
-@contextmanager
-def fewer_collections(young: int = GC_YOUNG_THRESHOLD) -> Iterator[None]:
-    """Run the block with the collector's first threshold at least ``young``, then restore it."""
-    old = gc.get_threshold()
-    gc.set_threshold(max(young, old[0]), *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 class HousingModel(mesa.Model):

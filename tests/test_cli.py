@@ -24,6 +24,7 @@ def hfsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_run_writes_every_output(tmp_path):
     out = tmp_path / "out"
     result = hfsim("run", *SMALL_RUN, f"hydra.run.dir={out}", cwd=tmp_path)
@@ -51,6 +52,7 @@ def test_run_writes_every_output(tmp_path):
             "support_method"} <= set(tenancies.columns)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_saved_config_reproduces_the_run(tmp_path):
     import yaml
 
@@ -108,6 +110,7 @@ def test_help(tmp_path, args):
     assert "usage: hfsim" in result.stdout
 
 
+@pytest.mark.slow
 def test_policies_and_regimes_run_from_the_command_line(tmp_path):
     for extra in (
         ["policy=shelter_first"],

@@ -95,6 +95,7 @@ def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert all(p.poll() is not None for p in procs)
 
 
+@pytest.mark.slow
 def test_sweep_on_a_dask_cluster_gives_the_local_rows(scheduler: str, tmp_path: Path) -> None:
     from distributed import Client
 

@@ -32,6 +32,7 @@ def test_the_readme_has_tested_commands():
     assert any(name.startswith("README.md") for name, _ in doc_blocks())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "script"), doc_blocks(), ids=[n for n, _ in doc_blocks()])
 def test_documented_commands_run(name, script, tmp_path):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}

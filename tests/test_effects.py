@@ -71,6 +71,7 @@ def paired_differences(base: dict, low: dict, high: dict, kpi: str) -> np.ndarra
     return np.array(diffs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("base", "low", "high", "kpi", "sign"),
     [row[1:] for row in EFFECTS],
@@ -97,11 +98,13 @@ SCARCE = {"housing.anvisning_share": 0.03, "housing.cheap_units": 0, "housing.pr
 AMPLE = {"housing.anvisning_share": 0.6, "housing.cheap_units": 1500}
 
 
+@pytest.mark.slow
 def test_housing_first_helps_when_dwellings_are_offered():
     hf, sf = _homeless("housing_first", AMPLE), _homeless("shelter_first", AMPLE)
     assert (hf < 0.85 * sf).all(), f"Housing First {hf} vs shelter-first {sf}"
 
 
+@pytest.mark.slow
 def test_housing_first_does_not_help_when_supply_binds():
     hf, sf = _homeless("housing_first", SCARCE), _homeless("shelter_first", SCARCE)
     relative = (hf - sf) / sf

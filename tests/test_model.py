@@ -140,6 +140,7 @@ valid_configs = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(overrides=valid_configs, seed=st.integers(0, 2**31))
 def test_invariants_hold_for_random_valid_configs(overrides, seed):

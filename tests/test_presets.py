@@ -41,6 +41,7 @@ def test_hydra_and_load_config_agree(preset, extra):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", PRESETS)
 def test_each_preset_runs_a_short_replication(preset):
     cfg = hfsim.load_config({"municipality": preset, "years": 1, "warmup_years": 0})

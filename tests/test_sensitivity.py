@@ -88,6 +88,7 @@ def test_noise_floors_match_what_a_null_parameter_gets() -> None:
     assert st[0] > 0.9
 
 
+@pytest.mark.slow
 def test_study_on_a_tiny_budget_writes_table_noise_and_figures(tmp_path: Path) -> None:
     base = {**BASE, "sweep.workers": 1, "sensitivity.samples": 2,
             "sensitivity.parameters": PARAMETERS}  # fmt: skip
@@ -115,6 +116,7 @@ def test_study_on_a_tiny_budget_writes_table_noise_and_figures(tmp_path: Path) -
     assert inflow["mu"] > 0 and inflow["mu_star"] > inflow["mu_star_noise_floor"]
 
 
+@pytest.mark.slow
 def test_simulate_as_an_ema_workbench_model(tmp_path: Path) -> None:
     """The example of docs/interoperability.md: hfsim.simulate as an EMA Workbench model."""
     ema = pytest.importorskip("ema_workbench")

@@ -194,6 +194,7 @@ def test_interval_needs_samples() -> None:
         build_plan({}, [{"housing.anvisning_share": 1.5}])
 
 
+@pytest.mark.slow
 def test_hydra_multirun_with_the_joblib_launcher(tmp_path: Path) -> None:
     pytest.importorskip("hydra_plugins.hydra_joblib_launcher")
     out = tmp_path / "multirun"
