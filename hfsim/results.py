@@ -313,6 +313,31 @@ def compute_kpis(model: HousingModel) -> dict[str, float]:
     return {k: out[k] for k in KPI_NAMES}
 
 
+def spell_durations(model: HousingModel) -> tuple[np.ndarray, np.ndarray]:
+    """Every homelessness spell started in the horizon: its length (days) and whether it ended
+    in an own dwelling. Spells that ended otherwise (own solution, left the system, death) are
+    censored at their end; spells still going are censored at the horizon's end."""
+    warm, end = model.warmup_weeks, float(model.total_weeks)
+    spells = [(start, stop, housed) for start, stop, housed in model.recorder.spell_log]
+    spells += [
+        (c.spell_start, end, False)
+        for c in model.agents_by_type.get(Citizen, [])
+        if c.state in HOMELESS
+    ]
+    started = [(stop - start, housed) for start, stop, housed in spells if start > warm]
+    durations = np.array([d * 7.0 for d, _ in started], dtype=float)
+    return durations, np.array([h for _, h in started], dtype=bool)
+
+
+def waiting_kpis(model: HousingModel) -> dict[str, float]:
+    """``days_to_housing_km_median`` and ``housed_within_12m`` over every spell (censored)."""
+    durations, housed = spell_durations(model)
+    return {
+        "days_to_housing_km_median": median_time(durations, housed),
+        "housed_within_12m": event_within(durations, housed, 52 * 7.0),  # as retention_12m
+    }
+
+
 def _support_kpis(model: HousingModel, h: slice) -> dict[str, float]:
     """Staff the teams employed (per method and in all, mean and peak) and what support cost."""
     levels = model.recorder.levels
@@ -342,31 +367,6 @@ def _offer_kpis(rec: Recorder, h: slice, years: int) -> dict[str, float]:
         )
         out[key] = float(rec.flows[name][h].sum() / offers) if offers else math.nan
     return out
-
-
-def spell_durations(model: HousingModel) -> tuple[np.ndarray, np.ndarray]:
-    """Every homelessness spell started in the horizon: its length (days) and whether it ended
-    in an own dwelling. Spells that ended otherwise (own solution, left the system, death) are
-    censored at their end; spells still going are censored at the horizon's end."""
-    warm, end = model.warmup_weeks, float(model.total_weeks)
-    spells = [(start, stop, housed) for start, stop, housed in model.recorder.spell_log]
-    spells += [
-        (c.spell_start, end, False)
-        for c in model.agents_by_type.get(Citizen, [])
-        if c.state in HOMELESS
-    ]
-    started = [(stop - start, housed) for start, stop, housed in spells if start > warm]
-    durations = np.array([d * 7.0 for d, _ in started], dtype=float)
-    return durations, np.array([h for _, h in started], dtype=bool)
-
-
-def waiting_kpis(model: HousingModel) -> dict[str, float]:
-    """``days_to_housing_km_median`` and ``housed_within_12m`` over every spell (censored)."""
-    durations, housed = spell_durations(model)
-    return {
-        "days_to_housing_km_median": median_time(durations, housed),
-        "housed_within_12m": event_within(durations, housed, 52 * 7.0),  # as retention_12m
-    }
 
 
 def timeseries_table(model: HousingModel, every: int | None = None) -> pd.DataFrame:

@@ -49,6 +49,7 @@ import pandas as pd
 
 from hfsim.agents.citizen import HOMELESS, Citizen, State
 from hfsim.agents.support import FITTING_METHOD
+from hfsim.allocation import misfit
 from hfsim.config import Config, ConfigError
 from hfsim.housing import Unit
 from hfsim.policies import Policy
@@ -224,7 +225,7 @@ def _house(trial: Trial, citizen: Citizen) -> None:
     muni.teams[method].capacity += 1
     key = (muni.index, method)
     trial.slots[key] = trial.slots.get(key, 0) + 1
-    move_in(model, muni, unit, citizen, False)
+    move_in(model, muni, unit, citizen, misfit(citizen, unit))
     trial.pool_tenancies.append(citizen.tenancy)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hfsim.agents.citizen import State
 from hfsim.compare import compare
 from hfsim.config import ConfigError, load_config
 from hfsim.model import HousingModel
@@ -87,8 +88,10 @@ def test_arms_are_balanced_and_randomisation_is_reproducible() -> None:
     assert np.array_equal(plain.recorder.flows["inflow"], model.recorder.flows["inflow"])
 
 
-def test_housing_first_arm_is_housed_within_weeks_with_invariants_kept() -> None:
-    model, trial = run_trial(seed=1, check=True)
+@pytest.mark.parametrize("staffing", ["demand", "fixed"])
+def test_housing_first_arm_is_housed_within_weeks_with_invariants_kept(staffing: str) -> None:
+    # fixed staffing: the trial's added slots must keep every caseload within its capacity
+    model, trial = run_trial(seed=1, check=True, **{"support.staffing": staffing})
     hf = [p for p in trial.participants if p.arm == "housing_first"]
     for p in hf:
         first = min((t.start for t in p.citizen.tenancies if t.start >= p.start), default=None)
@@ -198,3 +201,23 @@ def test_trial_study_composes_the_same_with_hydra_and_is_documented() -> None:
     assert library.trial.enabled and library.years * 52 >= 104
     text = (Path(__file__).parents[1] / "experiments" / "trial.md").read_text(encoding="utf-8")
     assert " ".join(library.experiment.question.split()) in " ".join(text.split())
+
+
+def test_the_trial_provides_the_support_slot_even_without_staff() -> None:
+    # fixed staffing with no ACT or ICM staff: only the trial's own slots exist
+    cfg = load_config(
+        {**BASE, "support.staffing": "fixed", "support.act.staff": 0, "support.icm.staff": 0}
+    )
+    model = HousingModel(cfg, seed=1)
+    model.check_invariants = True
+    trial = Trial(model)
+    model.run_for(model.warmup_weeks + 2)
+    hf = [p for p in trial.participants if p.arm == "housing_first"]
+    assert len(hf) == 60
+    housed = [p for p in hf if p.citizen.state == State.HOUSED]
+    assert len(housed) >= 55  # a few left the system or moved on in two weeks
+    for p in housed:
+        method = "act" if p.needs == "high" else "icm"
+        assert (
+            p.citizen.unique_id in model.municipalities[p.citizen.municipality].teams[method].cases
+        )
