@@ -21,6 +21,8 @@ from hfsim.agents.citizen import Citizen
 from hfsim.housing import Unit
 
 INFEASIBLE = -1e9
+# the support a placement needs, coded for the candidate arrays (0: none)
+SUPPORT_CODES: tuple[str | None, ...] = (None, "cti", "icm", "act")
 
 
 def misfit_rule(needs, vulnerable, small):
@@ -55,6 +57,7 @@ class CandidatePool:
         self.benefit = np.zeros(0, dtype=bool)
         self.needs = np.zeros(0, dtype=np.int8)
         self.spell_start = np.zeros(0)
+        self.support = np.zeros(0, dtype=np.int8)  # index into SUPPORT_CODES
         self.active = np.zeros(0, dtype=bool)
 
     def __len__(self) -> int:
@@ -66,7 +69,8 @@ class CandidatePool:
     def values(self) -> list[Citizen]:
         return [self._citizens[i] for i in self._slot.values()]
 
-    def add(self, citizen: Citizen) -> None:
+    def add(self, citizen: Citizen, support: str | None = None) -> None:
+        """Add a citizen, with the support method their placement needs (None: none)."""
         if not self._free:
             self._grow()
         i = self._free.pop()
@@ -76,6 +80,7 @@ class CandidatePool:
         self.benefit[i] = citizen.benefit_recipient
         self.needs[i] = citizen.needs
         self.spell_start[i] = citizen.spell_start
+        self.support[i] = SUPPORT_CODES.index(support)
         self.active[i] = True
 
     def remove(self, citizen: Citizen) -> None:
@@ -87,7 +92,7 @@ class CandidatePool:
     def _grow(self) -> None:
         old = len(self.active)
         new = max(64, 2 * old)
-        for name in ("afford", "benefit", "needs", "spell_start", "active"):
+        for name in ("afford", "benefit", "needs", "spell_start", "support", "active"):
             array = getattr(self, name)
             grown = np.zeros(new, dtype=array.dtype)
             grown[:old] = array
@@ -100,6 +105,14 @@ class CandidatePool:
         longest waiting, so this order serves them first; best_fit adds them a bonus)."""
         slots = np.flatnonzero(self.active)
         return slots[np.argsort(self.spell_start[slots], kind="stable")]
+
+    def supported(self, free: dict[str, float]) -> np.ndarray:
+        """Per slot: whether the support the placement needs has a free slot in ``free``."""
+        has_slot = np.array([True] + [free[m] > 0 for m in SUPPORT_CODES[1:]])
+        return has_slot[self.support]
+
+    def support_method(self, slot: int) -> str | None:
+        return SUPPORT_CODES[self.support[slot]]
 
     def citizen(self, slot: int) -> Citizen:
         return self._citizens[slot]  # type: ignore[return-value]

@@ -32,6 +32,8 @@ class Command:
     run: Callable[[Config, Path], int]
     sweep_allowed: bool = False
     examples: tuple[str, ...] = ()
+    # overrides the command applies unless the command line sets the same key
+    defaults: tuple[str, ...] = ()
 
 
 def _cmd_run(cfg: Config, outdir: Path) -> int:
@@ -179,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         print(_command_help(name))
         return 0
     command = COMMANDS[name]
+    given = {a.split("=", 1)[0].lstrip("+~") for a in rest}
+    rest = [d for d in command.defaults if d.split("=", 1)[0] not in given] + rest
     _CURRENT["overrides"], _CURRENT["sweeps"] = list(rest), []
     try:
         values, _ = parse_cli_overrides(rest, command.sweep_allowed)

@@ -119,6 +119,7 @@ class Unit:
     flex_letting: bool
     landlord: int  # index of the private landlord, or -1
     offered_at: float = 0.0
+    declines: int = 0  # citizens who declined it while it was on offer
 
 
 @dataclass(eq=False)

@@ -235,17 +235,10 @@ class HousingModel(mesa.Model):
             return
         citizen.eligible = eligible
         if eligible:
-            muni.eligible.add(citizen)
+            muni.eligible.add(citizen, self.policy.support_method(citizen))
             muni.arrivals.append(citizen)
         else:
             muni.eligible.remove(citizen)
-
-    def support_available(self, muni: Municipality, citizen: Citizen) -> bool:
-        """Whether a placement may go ahead given the support that must follow it."""
-        method = self.policy.support_method(citizen)
-        if method is None or self.cfg.policy.support_shortage == "without":
-            return True
-        return muni.teams[method].free > 0
 
     def region(self, name: str) -> list[Municipality]:
         """The municipalities of a region (shelters are open across them)."""
@@ -286,6 +279,39 @@ class HousingModel(mesa.Model):
         )
         units = [c.tenancy.unit.id for c in housed]
         assert len(units) == len(set(units)), "a unit with two tenants"
+
+    def assert_books(self) -> None:
+        """Raise AssertionError if the ledger's running rates disagree with who is where.
+
+        Checked between steps (every event due so far has run): the home municipality pays
+        its citizens' shelter nights wherever they stay; §110 refunds stop at the rolling
+        year's limit, even for a resident waiting in the shelter; §85a refunds run only for cases
+        whose refund period has not ended; CTI courses end after ``support.cti_weeks``.
+        """
+        from hfsim.ledger import _A
+
+        per_home = np.zeros(len(self.municipalities))
+        for c in self.agents_by_type.get(Citizen, []):
+            if c.state == State.SHELTER:
+                per_home[c.municipality] += 7.0
+                if c.refund_since >= 0:
+                    used = c.refund_days_used + (self.now - c.refund_since) * 7.0
+                    assert used <= self.ledger.refund_days + 1e-6, "§110 refund past its limit"
+        rates = np.array(self.ledger.rate)
+        assert np.allclose(rates[:, _A["shelter_nights"]], per_home), "shelter nights: home pays"
+        refunded = np.zeros(len(self.municipalities))
+        for muni in self.municipalities:
+            for team in muni.teams.values():
+                for case in team.cases.values():
+                    if case.refund_until > self.now:
+                        refunded[muni.index] += team.cost_per_week(case)
+                    if team.method == "cti":
+                        assert self.now - case.start <= self.cfg.support.cti_weeks + 1e-6, (
+                            "a CTI course outlived its length"
+                        )
+        assert np.allclose(rates[:, _A["support_refund_dkk"]], refunded, atol=1e-6), (
+            "§85a refund outside its period"
+        )
 
     @property
     def counts(self) -> np.ndarray:

@@ -203,12 +203,20 @@ def submodels_section() -> str:
     return "\n".join(parts).rstrip()
 
 
+def kpis_section() -> str:
+    """Every KPI of summary.json and kpis.csv: key, meaning, unit."""
+    from hfsim.results import KPIS
+
+    return _table(["key", "meaning", "unit"], [[f"`{k.key}`", k.label, k.unit] for k in KPIS])
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "schedule": schedule_section,
     "parameters": parameters_section,
     "presets": presets_section,
     "targets": targets_section,
     "submodels": submodels_section,
+    "kpis": kpis_section,
 }
 
 

@@ -69,7 +69,19 @@ class Mixed(Policy):
         return "hf" if citizen.chance("track") < self.cfg.hf_share else "sf"
 
 
-POLICIES: dict[str, type[Policy]] = {p.name: p for p in (HousingFirst, ShelterFirst, Mixed)}
+class StatusQuo(Policy):
+    """Danish practice before the 2023 reform: mostly the staircase, Housing First-based support
+    (a dwelling with CTI, ICM or ACT) for a minority (``policy.hf_support_share``)."""
+
+    name = "status_quo"
+
+    def track(self, citizen: Citizen) -> str:
+        return "hf" if citizen.chance("track") < self.cfg.hf_support_share else "sf"
+
+
+POLICIES: dict[str, type[Policy]] = {
+    p.name: p for p in (HousingFirst, ShelterFirst, Mixed, StatusQuo)
+}
 
 
 def make_policy(cfg: PolicyConfig) -> Policy:

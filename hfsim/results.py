@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from hfsim.agents.citizen import HOMELESS, STATE_NAMES, Citizen, State
+from hfsim.agents.municipality import LAPSE_REASONS
+from hfsim.agents.support import METHODS
 from hfsim.ledger import CATEGORIES, PAYERS
 
 if TYPE_CHECKING:
@@ -53,16 +55,32 @@ KPIS: tuple[KPI, ...] = (
     KPI("cost_state_dkk_per_year", "State cost per year", "DKK/year"),
     KPI("private_landlords_active", "Private landlords offering in the last year", "landlords"),
     KPI("support_waitlist_mean", "Waiting for a support slot (mean)", "persons"),
-)
+    KPI("support_staff_mean", "Support staff employed (mean)", "staff"),
+    KPI("support_staff_peak", "Support staff employed (peak)", "staff"),
+    *(KPI(f"support_staff_{s}_{m}", f"{m.upper()} staff employed ({s})", "staff")
+      for m in METHODS for s in ("mean", "peak")),
+    KPI("cost_support_dkk_per_year", "Housing support cost per year", "DKK/year"),
+    KPI("offers_per_year", "Dwellings offered to the municipality per year", "dwellings/year"),
+    KPI("offers_taken_share", "Offered dwellings let to a citizen", "share"),
+    KPI("offers_lapsed_share", "Offered dwellings that lapsed unused", "share"),
+    KPI("lapsed_no_eligible_share", "Offers lapsed: no eligible citizen left", "share"),
+    KPI("lapsed_unaffordable_share", "Offers lapsed: no one could pay the rent", "share"),
+    KPI("lapsed_no_support_share", "Offers lapsed: no support slot", "share"),
+    KPI("lapsed_declined_share", "Offers lapsed: declined", "share"),
+    KPI("ready_waiting_mean", "Eligible for a dwelling and waiting (mean)", "persons"),
+    KPI("turned_away_per_year", "Shelter requests with no bed free", "requests/year"),
+)  # fmt: skip
 KPI_NAMES: tuple[str, ...] = tuple(k.key for k in KPIS)
 
 WEEKLY_FLOWS = (
-    "inflow", "exits", "returns", "placements", "breakdowns", "offers", "lapsed", "declines",
-    "turned_away", "admissions", "passed_on",
+    "inflow", "exits", "returns", "placements", "breakdowns", "offers", "taken", "lapsed",
+    *(f"lapsed_{r}" for r in LAPSE_REASONS), "declines", "turned_away", "admissions",
+    "passed_on",
 )  # fmt: skip
 WEEKLY_LEVELS = (
-    "support_active", "support_waiting", "shelter_occupied", "shelter_capacity",
-    "landlords_active", "landlord_trust",
+    "support_active", "support_waiting", *(f"support_staff_{m}" for m in METHODS),
+    "eligible_waiting", "shelter_occupied", "shelter_capacity", "landlords_active",
+    "landlord_trust",
 )  # fmt: skip
 
 
@@ -144,6 +162,9 @@ class Recorder:
             m = muni.index
             lv["support_active"][w, m] = sum(len(t.cases) for t in muni.teams.values())
             lv["support_waiting"][w, m] = sum(t.waiting for t in muni.teams.values())
+            for method, team in muni.teams.items():
+                lv[f"support_staff_{method}"][w, m] = team.staff_employed
+            lv["eligible_waiting"][w, m] = len(muni.eligible)
             lv["shelter_occupied"][w, m] = muni.shelter_occupants
             lv["shelter_capacity"][w, m] = muni.shelter_capacity
         every = model.cfg.output.timeseries_every_weeks
@@ -300,7 +321,42 @@ def compute_kpis(model: HousingModel) -> dict[str, float]:
         float(np.nanmean(active)) if np.isfinite(active).any() else 0.0
     )
     out["support_waitlist_mean"] = float(rec.levels["support_waiting"][h].sum(axis=1).mean())
+    out.update(_support_kpis(model, h))
+    out.update(_offer_kpis(rec, h, years))
+    out["ready_waiting_mean"] = float(rec.levels["eligible_waiting"][h].sum(axis=1).mean())
+    out["turned_away_per_year"] = float(rec.flows["turned_away"][h].sum() / years)
     return {k: out[k] for k in KPI_NAMES}
+
+
+def _support_kpis(model: HousingModel, h: slice) -> dict[str, float]:
+    """Staff the teams employed (per method and in all, mean and peak) and what support cost."""
+    levels = model.recorder.levels
+    per_method = {m: levels[f"support_staff_{m}"][h].sum(axis=1) for m in METHODS}
+    total = sum(per_method.values())
+    out = {"support_staff_mean": float(total.mean()), "support_staff_peak": float(total.max())}
+    for m, staff in per_method.items():
+        out[f"support_staff_mean_{m}"] = float(staff.mean())
+        out[f"support_staff_peak_{m}"] = float(staff.max())
+    support = CATEGORIES.index("support")
+    out["cost_support_dkk_per_year"] = float(
+        model.ledger.cost[h, :, support].sum() / model.cfg.years
+    )
+    return out
+
+
+def _offer_kpis(rec: Recorder, h: slice, years: int) -> dict[str, float]:
+    """What became of the dwellings offered to the municipality: let, or lapsed and why."""
+    offers = float(rec.flows["offers"][h].sum())
+    out = {"offers_per_year": offers / years}
+    names = ("taken", "lapsed", *(f"lapsed_{r}" for r in LAPSE_REASONS))
+    for name in names:
+        key = (
+            "offers_taken_share"
+            if name == "taken"
+            else ("offers_lapsed_share" if name == "lapsed" else f"{name}_share")
+        )
+        out[key] = float(rec.flows[name][h].sum() / offers) if offers else math.nan
+    return out
 
 
 def timeseries_table(model: HousingModel, every: int | None = None) -> pd.DataFrame:

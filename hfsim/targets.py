@@ -45,7 +45,7 @@ COLUMNS = (
 )  # fmt: skip
 SCOPES = ("national", "municipal", "aarhus", "copenhagen", "odense")
 TAGS = ("C", "S", "D", "U")
-POLICIES = ("housing_first", "shelter_first", "mixed")
+POLICIES = ("housing_first", "shelter_first", "mixed", "status_quo")
 
 WEEKS_PER_YEAR = 52
 DAYS_PER_WEEK = 7.0

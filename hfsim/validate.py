@@ -147,8 +147,11 @@ register(
         run_validate,
         examples=(
             "hfsim validate municipality=aarhus",
+            "hfsim validate municipality=aarhus policy=housing_first regime=reform_2023",
             "hfsim validate municipality=denmark replications=4",
             "hfsim validate municipality=small_town years=2 warmup_years=1 replications=2",
         ),
+        # the targets describe Danish practice before the reform: the status quo is validated
+        defaults=("policy=status_quo", "regime=pre_2023"),
     ),
 )

@@ -299,7 +299,7 @@ def test_the_lessons_claims_hold_in_the_small_town():
     hf0, sf0 = none["housing_first"], none["shelter_first"]
     assert abs(hf0["homeless"] - sf0["homeless"]) < 0.05 * sf0["homeless"]
     assert hf0["placements"] < 0.1 * hf["placements"]
-    # segment 5: without support staff, Housing First placements wait for ever
-    unsupported = _third_year(cti_staff=0, icm_staff=0, act_staff=0)
+    # segment 5: with fixed staff and none of it, Housing First placements wait for ever
+    unsupported = _third_year(staffing="fixed", cti_staff=0, icm_staff=0, act_staff=0)
     assert unsupported["housing_first"]["placements"] == 0
     assert unsupported["shelter_first"]["placements"] == sf["placements"]

@@ -17,7 +17,13 @@ from tests.conftest import SHORT_AARHUS
 
 SEEDS = (0, 1, 2, 3)
 WITHOUT_WAITING = {"policy.support_shortage": "without"}
-AMPLE_SUPPORT = {"support.cti.staff": 20, "support.icm.staff": 20, "support.act.staff": 15}
+FIXED_STAFF = {"support.staffing": "fixed"}
+AMPLE_SUPPORT = {
+    **FIXED_STAFF,
+    "support.cti.staff": 20,
+    "support.icm.staff": 20,
+    "support.act.staff": 15,
+}
 
 # (what, base overrides, low, high, KPI, expected sign of high - low)
 EFFECTS: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], str, int]] = [
@@ -27,10 +33,10 @@ EFFECTS: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], str, in
      {"housing.anvisning_share": 0.15}, {"housing.anvisning_share": 0.5}, "placements_per_year", +1),
     ("larger anvisningsret share -> shorter waits", AMPLE_SUPPORT,
      {"housing.anvisning_share": 0.15}, {"housing.anvisning_share": 0.5}, "days_to_housing_median", -1),
-    ("more support staff -> higher retention", WITHOUT_WAITING,
+    ("more support staff -> higher retention", {**WITHOUT_WAITING, **FIXED_STAFF},
      {"support.cti.staff": 1, "support.icm.staff": 1, "support.act.staff": 1}, AMPLE_SUPPORT,
      "retention_12m", +1),
-    ("more support staff -> shorter support waiting list", {},
+    ("more support staff -> shorter support waiting list", FIXED_STAFF,
      {"support.cti.staff": 3, "support.icm.staff": 3, "support.act.staff": 2}, AMPLE_SUPPORT,
      "support_waitlist_mean", -1),
     ("private guarantees -> more active private landlords", {},
@@ -46,14 +52,21 @@ EFFECTS: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], str, in
      {"regime": "pre_2023"}, {"regime": "reform_2023"}, "cost_state_dkk_per_year", -1),
     ("2026 rules -> the municipality pays more than under 2023", {"policy": "shelter_first"},
      {"regime": "reform_2023"}, {"regime": "reform_2026"}, "cost_municipal_dkk_per_year", +1),
+    ("2023 rules -> the municipality pays more for the status quo's long stays",
+     {"policy": "status_quo"},
+     {"regime": "pre_2023"}, {"regime": "reform_2023"}, "cost_municipal_dkk_per_year", +1),
+    ("support follows need -> no support waiting list", {},
+     FIXED_STAFF, {"support.staffing": "demand"}, "support_waitlist_mean", -1),
+    ("support follows need -> fewer offers lapse", {},
+     FIXED_STAFF, {"support.staffing": "demand"}, "offers_lapsed_share", -1),
 ]  # fmt: skip
 
 
 def paired_differences(base: dict, low: dict, high: dict, kpi: str) -> np.ndarray:
     diffs = []
     for seed in SEEDS:
-        lo = hfsim.simulate(seed=seed, **SHORT_AARHUS, **base, **low)[kpi]
-        hi = hfsim.simulate(seed=seed, **SHORT_AARHUS, **base, **high)[kpi]
+        lo = hfsim.simulate(seed=seed, **{**SHORT_AARHUS, **base, **low})[kpi]
+        hi = hfsim.simulate(seed=seed, **{**SHORT_AARHUS, **base, **high})[kpi]
         diffs.append(hi - lo)
     return np.array(diffs)
 
@@ -94,3 +107,31 @@ def test_housing_first_does_not_help_when_supply_binds():
     relative = (hf - sf) / sf
     # no dwellings to offer: the policies end up with the same homelessness (within 5 %)
     assert abs(relative.mean()) < 0.05, f"Housing First {hf} vs shelter-first {sf}"
+
+
+def _gap(kpi: str, **overrides: Any) -> np.ndarray:
+    """Per seed: shelter-first's value of ``kpi`` minus Housing First's, on the same seed."""
+    return np.array(
+        [
+            hfsim.simulate(seed=s, policy="shelter_first", **SHORT_AARHUS, **overrides)[kpi]
+            - hfsim.simulate(seed=s, policy="housing_first", **SHORT_AARHUS, **overrides)[kpi]
+            for s in SEEDS
+        ]
+    )
+
+
+def test_more_dwellings_widen_housing_firsts_advantage_when_support_follows_need():
+    """With support that follows need, the dwellings bind Housing First: more of them widen
+    its advantage (on main before support followed need, the gap narrowed, -8 -> -16)."""
+    scarce = _gap("homeless_mean", **{"housing.anvisning_share": 0.1})
+    ample = _gap("homeless_mean", **{"housing.anvisning_share": 0.5})
+    assert (scarce > 0).all() and (ample > scarce).all(), f"gaps {scarce} -> {ample}"
+    assert ample.mean() > 1.3 * scarce.mean(), f"gaps {scarce} -> {ample}"
+
+
+def test_the_2023_rules_shift_the_municipal_cost_balance_towards_housing_first():
+    """The refund limit bites on long shelter stays, which the staircase has more of: the
+    municipal cost of shelter-first rises against Housing First's."""
+    before = _gap("cost_municipal_dkk_per_year", regime="pre_2023")
+    after = _gap("cost_municipal_dkk_per_year", regime="reform_2023")
+    assert (after > before).all(), f"shelter-first minus Housing First: {before} -> {after}"

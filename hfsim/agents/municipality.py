@@ -17,6 +17,9 @@ from hfsim.municipalities import MunicipalitySpec
 if TYPE_CHECKING:
     from hfsim.model import HousingModel
 
+# why an offered dwelling lapses unused (Municipality.lapse_reason)
+LAPSE_REASONS = ("no_eligible", "unaffordable", "no_support", "declined")
+
 
 class Municipality(mesa.Agent):
     """One municipality: its policy's allocation of offered dwellings, its shelters and teams.
@@ -44,6 +47,7 @@ class Municipality(mesa.Agent):
         self.neighbourhoods: list[Neighbourhood] = []
         self.dirty = True  # offers, support slots or declines changed since the last round
         self.arrivals: list[Citizen] = []  # citizens who became eligible since the last round
+        self.free_at_round: dict[str, float] = {}  # support slots free at the last round
 
     # -- shelters -----------------------------------------------------------------------
     @property
@@ -63,12 +67,33 @@ class Municipality(mesa.Agent):
         excess = max(unit.rent_dkk - citizen.affordable_rent_dkk, 0.0)
         return unit.rent_dkk - share * excess
 
-    def _matrices(self, slots: np.ndarray) -> Match:
+    def _matrices(self, slots: np.ndarray, units: list[Unit] | None = None) -> Match:
         cfg = self.model.cfg
         return match_matrices(
-            self.offers, self.eligible, slots, self.model.now, cfg.allocation.max_rent_burden,
-            cfg.costs.private_subsidy_share, cfg.allocation.guarantee_weeks,
+            self.offers if units is None else units, self.eligible, slots, self.model.now,
+            cfg.allocation.max_rent_burden, cfg.costs.private_subsidy_share,
+            cfg.allocation.guarantee_weeks,
         )  # fmt: skip
+
+    def lapse_reason(self, unit: Unit) -> str:
+        """Why an offered unit lapses unused (one of :data:`LAPSE_REASONS`).
+
+        ``declined``: citizens it was offered to declined it; ``no_eligible``: no eligible
+        citizen who could take it was left (none eligible, or those it suits were housed
+        elsewhere); ``unaffordable``: the eligible could not pay the rent (or flexible letting
+        excluded them); ``no_support``: it suits someone whose support slot was missing at the
+        last matching round (slots freed since then come too late for it).
+        """
+        if unit.declines:
+            return "declined"
+        slots = np.flatnonzero(self.eligible.active)
+        if not len(slots):
+            return "no_eligible"
+        suits = self._matrices(slots, [unit]).suits[0]
+        if not suits.any():
+            return "unaffordable"
+        supported = self.eligible.supported(self.free_at_round)[slots[suits]]
+        return "no_eligible" if supported.any() else "no_support"
 
     def _worth_a_round(self) -> bool:
         """Whether matching could give anything new since the last round.
@@ -112,40 +137,45 @@ class Municipality(mesa.Agent):
         """Match the offered units to eligible citizens under the allocation rule.
 
         ``best_fit`` considers the ``allocation.candidates_per_unit`` × units candidates of
-        highest priority among those a unit on offer suits.
+        highest priority among those a unit on offer suits. With ``policy.support_shortage=wait``
+        only candidates whose support has a free slot are matched; those who would have been
+        matched but for a slot are the teams' ``blocked`` (homeless on the waiting list).
         """
         if not self._worth_a_round():
             return []
         self.dirty = False
-        model = self.model
-        cfg = model.cfg.allocation
+        cfg = self.model.cfg.allocation
         slots = self.eligible.by_priority()
         wanted = cfg.candidates_per_unit * len(self.offers) if cfg.rule == "best_fit" else None
-        slots, m = self._suited(slots, wanted)
-        candidates = [self.eligible.citizen(s) for s in slots]
-        methods = [model.policy.support_method(c) for c in candidates]
-        wait = model.cfg.policy.support_shortage == "wait"
         free = {name: team.free for name, team in self.teams.items()}
-        supported = np.array([not wait or k is None or free[k] > 0 for k in methods], dtype=bool)
-        rule = first_come if cfg.rule == "first_come" else None
-
-        def solve(feasible: np.ndarray) -> list[tuple[int, int]]:
-            return rule(feasible) if rule else best_fit(feasible, m.score)
-
+        self.free_at_round = free  # what this round leaves free (decremented below)
+        wait = self.model.cfg.policy.support_shortage == "wait"
         if wait:
-            # who would have been matched but for a support slot: the team's waiting list
-            for team in self.teams.values():
-                team.blocked = 0
-            for _, j in solve(m.suits):
-                if not supported[j]:
-                    self.teams[methods[j]].blocked += 1
+            supported = self.eligible.supported(free)
+            self._count_blocked(slots, wanted, supported)
+            slots = slots[supported[slots]]
+        slots, m = self._suited(slots, wanted)
         pairs = []
-        for i, j in solve(m.suits & supported[None, :]):
-            method = methods[j]
+        for i, j in self._solve(m):
+            method = self.eligible.support_method(slots[j])
             if wait and method is not None:
                 if free[method] <= 0:  # two matched to the team's last slot
                     self.teams[method].blocked += 1
                     continue
                 free[method] -= 1
-            pairs.append((self.offers[i], candidates[j]))
+            pairs.append((self.offers[i], self.eligible.citizen(slots[j])))
         return pairs
+
+    def _solve(self, m: Match) -> list[tuple[int, int]]:
+        if self.model.cfg.allocation.rule == "first_come":
+            return first_come(m.suits)
+        return best_fit(m.suits, m.score)
+
+    def _count_blocked(self, slots: np.ndarray, wanted: int | None, supported: np.ndarray) -> None:
+        """Who would have been matched but for a support slot: the teams' homeless waiting."""
+        for team in self.teams.values():
+            team.blocked = 0
+        kept, m = self._suited(slots, wanted)
+        for _, j in self._solve(m):
+            if not supported[kept[j]]:
+                self.teams[self.eligible.support_method(kept[j])].blocked += 1

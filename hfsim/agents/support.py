@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -61,7 +62,11 @@ class SupportTeam(mesa.Agent):
         self.municipality = municipality
         self.method = method
         self.cfg = method_cfg
-        self.capacity = staff * method_cfg.caseload
+        self.staff = staff
+        # support.staffing=demand: the team hires as its caseload grows (no cap); fixed: the
+        # staff caps the caseload and a waiting list forms
+        fixed = model.cfg.support.staffing == "fixed"
+        self.capacity: float = staff * method_cfg.caseload if fixed else math.inf
         self.cases: dict[int, SupportCase] = {}
         self.waitlist: deque[Citizen] = deque()  # housed citizens waiting for a slot
         # homeless citizens a dwelling was available for at the last allocation, held back
@@ -69,8 +74,16 @@ class SupportTeam(mesa.Agent):
         self.blocked = 0
 
     @property
-    def free(self) -> int:
+    def free(self) -> float:
         return self.capacity - len(self.cases)
+
+    @property
+    def staff_employed(self) -> int:
+        """Case workers on the team now: the fixed staff, or (staffing=demand) the whole posts
+        the current caseload takes."""
+        if math.isfinite(self.capacity):
+            return self.staff
+        return math.ceil(len(self.cases) / self.cfg.caseload)
 
     @property
     def waiting(self) -> int:

@@ -655,7 +655,13 @@ class TenancyConfig:
 # ---------------------------------------------------------------------------------------
 @dataclass
 class MethodConfig:
-    staff: int = param(4, lo=0, hi=100000, unit="staff", doc="case workers")
+    staff: int = param(
+        4,
+        lo=0,
+        hi=100000,
+        unit="staff",
+        doc="case workers (caps the team with support.staffing=fixed)",
+    )
     caseload: int = param(10, lo=1, hi=100, unit="clients/staff", doc="clients per worker")
     cost_dkk_per_year: float = param(
         80000.0,
@@ -687,6 +693,14 @@ def _act() -> MethodConfig:
 
 @dataclass
 class SupportConfig:
+    staffing: str = param(
+        "demand",
+        choices=("demand", "fixed"),
+        source="[C] the municipality must provide the support it decides (serviceloven §85a); "
+        "staff is a budget line",
+        doc="demand: teams grow and shrink with the caseload (the staff taken is reported); "
+        "fixed: support.<method>.staff caps each team, with a waiting list",
+    )
     cti: MethodConfig = field(default_factory=_cti)
     icm: MethodConfig = field(default_factory=_icm)
     act: MethodConfig = field(default_factory=_act)
@@ -826,24 +840,36 @@ class CostsConfig:
 class PolicyConfig:
     name: str = param(
         "housing_first",
-        choices=("housing_first", "shelter_first", "mixed"),
+        choices=("housing_first", "shelter_first", "mixed", "status_quo"),
         doc="the municipality's policy",
     )
     mixed_rule: str = param(
         "high_needs", choices=("high_needs", "share"), doc="mixed: who gets Housing First"
     )
     hf_share: float = param(0.5, lo=0, hi=1, unit="share", doc="mixed/share: Housing First share")
+    hf_support_share: float = param(
+        0.08,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[S] Socialstyrelsen 2021: about 8 % of the homeless received CTI, ICM or ACT in "
+        "2019-20; [C] 1 in 20 enrolled in 2009-13 (Hjemløsestrategien)",
+        doc="status_quo: share of new spells on the Housing First track (a dwelling with CTI, "
+        "ICM or ACT); the rest take the staircase",
+    )
     support_shortage: str = param(
         "wait",
         choices=("wait", "without"),
         doc="Housing First when the matched team is full: wait homeless, or move in without it",
     )
     readiness: str = param(
-        "transitional_step",
+        "in_shelter",
         choices=("transitional_step", "in_shelter"),
-        doc="shelter-first: where a citizen is judged housing ready: in a transitional step "
-        "after treatment (the idealised staircase), or in the shelter after treatment, then "
-        "waiting there for a dwelling (Danish practice [C, Ankestyrelsen 2021])",
+        source="[C] Ankestyrelsen 2021: about 7 in 10 shelter residents judged ready to move, "
+        "waiting there for a dwelling",
+        doc="shelter-first: where a citizen is judged housing ready: in the shelter after "
+        "treatment, then waiting there for a dwelling (Danish practice, the default), or in a "
+        "transitional step after treatment (the idealised staircase)",
     )
     graduate_support: str = param(
         "none",

@@ -50,6 +50,7 @@ class Levers:
     act_staff: int
     private_guarantee: bool
     cheap_units: int
+    staffing: str = "demand"  # support.staffing: teams follow the caseload, or fixed staff
 
     @classmethod
     def from_config(cls, cfg: Config) -> Levers:
@@ -64,6 +65,7 @@ class Levers:
             shelter_capacity=cfg.shelter.capacity,
             private_guarantee=cfg.housing.private_guarantee,
             cheap_units=cfg.housing.cheap_units,
+            staffing=cfg.support.staffing,
             **staff,
         )
 
@@ -74,6 +76,7 @@ class Levers:
             "shelter.capacity": int(self.shelter_capacity),
             "housing.private_guarantee": bool(self.private_guarantee),
             "housing.cheap_units": int(self.cheap_units),
+            "support.staffing": str(self.staffing),
         }
         for method in METHODS:
             out[f"support.{method}.staff"] = int(getattr(self, f"{method}_staff"))

@@ -254,6 +254,12 @@ def Controls(settings: Settings):
             lambda v: change(shelter_capacity=int(v)),
             "hf-shelter",
         )
+        solara.Switch(
+            label="Support staff fixed (off: teams follow the caseload)",
+            value=levers.staffing == "fixed",
+            on_value=lambda v: change(staffing="fixed" if v else "demand"),
+            classes=["hf-staffing"],
+        )
         for method in ("cti", "icm", "act"):
             name = f"{method}_staff"
             LeverSlider(
@@ -352,6 +358,12 @@ def Toolbar(lockstep: Lockstep, on_step: Callable[[], Any], seconds: tuple[float
         )
 
 
+def _staff_text(lv: Levers) -> str:
+    if lv.staffing != "fixed":
+        return "support follows the caseload"
+    return f"fixed staff CTI {lv.cti_staff}, ICM {lv.icm_staff}, ACT {lv.act_staff}"
+
+
 def describe(settings: Settings) -> str:
     """One line saying what the models on screen were built from."""
     lv = settings.levers
@@ -359,8 +371,7 @@ def describe(settings: Settings) -> str:
     return (
         f"{runs} · {MUNICIPALITY_LABELS[settings.municipality]} · "
         f"{REGIME_LABELS[settings.regime]} · anvisningsret {lv.anvisning_share:.0%} · "
-        f"{lv.shelter_capacity} shelter places · staff CTI {lv.cti_staff}, ICM {lv.icm_staff}, "
-        f"ACT {lv.act_staff} · guarantee {'on' if lv.private_guarantee else 'off'} · "
+        f"{lv.shelter_capacity} shelter places · {_staff_text(lv)} · guarantee {'on' if lv.private_guarantee else 'off'} · "
         f"{lv.cheap_units} programme dwellings · seed {settings.seed}"
     )
 

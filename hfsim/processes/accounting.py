@@ -13,6 +13,7 @@ time. The refund clocks follow the regime:
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from hfsim.agents.citizen import Citizen
@@ -55,6 +56,19 @@ def _start_refund(model: HousingModel, citizen: Citizen, tau: float) -> None:
     model.ledger.change(citizen.municipality, "shelter_refund_nights", DAYS_PER_WEEK, tau)
     exhausted = tau + remaining_days / DAYS_PER_WEEK
     if exhausted < citizen.stay_ends:
+        model.schedule("accounting", exhausted, refund_exhausted, citizen, "refund_token")
+
+
+def stay_extended(model: HousingModel, citizen: Citizen) -> None:
+    """The stay's planned end no longer applies (a housing-ready resident waits in the
+    shelter): file the refund clocks that were left out because they fell after it."""
+    citizen.stay_ends = math.inf
+    citizen.refund_year_token += 1
+    _schedule_year_end(model, citizen)
+    if citizen.refund_since >= 0:
+        citizen.refund_token += 1
+        remaining_days = model.ledger.refund_days - citizen.refund_days_used
+        exhausted = citizen.refund_since + remaining_days / DAYS_PER_WEEK
         model.schedule("accounting", exhausted, refund_exhausted, citizen, "refund_token")
 
 

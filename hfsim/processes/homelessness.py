@@ -301,6 +301,7 @@ def treatment_done(citizen: Citizen, tau: float) -> None:
     model = citizen.model
     if model.cfg.policy.readiness == "in_shelter":
         citizen.version += 1  # the stay's pending end lapses: a ready resident stays
+        accounting.stay_extended(model, citizen)
         citizen.stair_level = 2
         model.update_eligibility(citizen)
         schedule_relapse(model, citizen, tau)

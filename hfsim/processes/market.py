@@ -174,6 +174,7 @@ def lapse_offers(model: HousingModel, muni: Municipality) -> None:
         if model.now - unit.offered_at >= hold:
             vacancy_rent(model, unit)
             model.recorder.lapsed[muni.index] += 1
+            getattr(model.recorder, f"lapsed_{muni.lapse_reason(unit)}")[muni.index] += 1
         else:
             keep.append(unit)
     muni.offers = keep

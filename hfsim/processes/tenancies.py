@@ -61,6 +61,7 @@ def offer(model: HousingModel, muni: Municipality, unit: Unit, citizen: Citizen)
     model.recorder.offer_made(citizen, model.now)
     if citizen.chance("decline") < decline:
         model.recorder.declines[muni.index] += 1
+        unit.declines += 1
         citizen.quarantined_until = model.now + cfg.decline_quarantine_weeks
         muni.dirty = True  # the unit is still on offer: others may take it
         model.update_eligibility(citizen)
@@ -69,6 +70,7 @@ def offer(model: HousingModel, muni: Municipality, unit: Unit, citizen: Citizen)
         )
         return
     muni.offers.remove(unit)
+    model.recorder.taken[muni.index] += 1
     move_in(model, muni, unit, citizen, is_misfit)
 
 

@@ -631,6 +631,54 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "persons",
             "the number waiting for housing support",
         ),
+        "support_staff_mean": ("Support staff employed (mean)", "staff", "the support staff"),
+        "support_staff_peak": ("Support staff employed (peak)", "staff", "the peak support staff"),
+        "cost_support_dkk_per_year": (
+            "Housing support cost per year",
+            "DKK/year",
+            "the cost of housing support",
+        ),
+        "offers_per_year": (
+            "Dwellings offered to the municipality per year",
+            "dwellings/year",
+            "the dwellings offered",
+        ),
+        "offers_taken_share": ("Offered dwellings let", "share", "the share of offers let"),
+        "offers_lapsed_share": (
+            "Offered dwellings that lapsed unused",
+            "share",
+            "the share of offers that lapsed",
+        ),
+        "lapsed_no_eligible_share": (
+            "Lapsed: no eligible citizen left",
+            "share",
+            "the offers lapsed for want of an eligible citizen",
+        ),
+        "lapsed_unaffordable_share": (
+            "Lapsed: no one could pay the rent",
+            "share",
+            "the offers lapsed because no one could pay the rent",
+        ),
+        "lapsed_no_support_share": (
+            "Lapsed: no support slot",
+            "share",
+            "the offers lapsed for want of a support slot",
+        ),
+        "lapsed_declined_share": (
+            "Lapsed: declined",
+            "share",
+            "the offers lapsed after being declined",
+        ),
+        "ready_waiting_mean": (
+            "Eligible for a dwelling and waiting (mean)",
+            "persons",
+            "the number eligible and waiting for a dwelling",
+        ),
+        "turned_away_per_year": (
+            "Shelter requests with no bed free",
+            "requests/year",
+            "the shelter requests turned away",
+        ),
     },
     "da": {
         "homeless_mean": (
@@ -725,8 +773,71 @@ KPI_TEXT: dict[str, dict[str, tuple[str, str, str]]] = {
             "personer",
             "antallet på venteliste til bostøtte",
         ),
+        "support_staff_mean": ("Ansatte i bostøtten (gennemsnit)", "ansatte", "bostøttens ansatte"),
+        "support_staff_peak": (
+            "Ansatte i bostøtten (højst)",
+            "ansatte",
+            "bostøttens flest ansatte",
+        ),
+        "cost_support_dkk_per_year": (
+            "Udgift til bostøtte pr. år",
+            "kr./år",
+            "udgiften til bostøtte",
+        ),
+        "offers_per_year": (
+            "Boliger tilbudt kommunen pr. år",
+            "boliger/år",
+            "de tilbudte boliger",
+        ),
+        "offers_taken_share": ("Tilbudte boliger, der blev lejet ud", "andel", "andelen udlejet"),
+        "offers_lapsed_share": (
+            "Tilbudte boliger, der gik tabt ubrugt",
+            "andel",
+            "andelen af tilbud, der gik tabt",
+        ),
+        "lapsed_no_eligible_share": (
+            "Tabt: ingen berettiget borger tilbage",
+            "andel",
+            "tilbud tabt, fordi ingen berettiget borger var tilbage",
+        ),
+        "lapsed_unaffordable_share": (
+            "Tabt: ingen kunne betale huslejen",
+            "andel",
+            "tilbud tabt, fordi ingen kunne betale huslejen",
+        ),
+        "lapsed_no_support_share": (
+            "Tabt: ingen plads i bostøtten",
+            "andel",
+            "tilbud tabt, fordi der ikke var plads i bostøtten",
+        ),
+        "lapsed_declined_share": (
+            "Tabt: takket nej",
+            "andel",
+            "tilbud tabt efter afslag",
+        ),
+        "ready_waiting_mean": (
+            "Berettiget til en bolig og venter (gennemsnit)",
+            "personer",
+            "antallet, der er berettiget og venter på en bolig",
+        ),
+        "turned_away_per_year": (
+            "Henvendelser til forsorgshjem uden ledig plads",
+            "henvendelser/år",
+            "de afviste henvendelser til forsorgshjem",
+        ),
     },
 }
+for _language, _method_words in (
+    ("en", ("mean", "peak", "staff")),
+    ("da", ("gennemsnit", "højst", "ansatte")),
+):
+    for _stat, _word in zip(("mean", "peak"), _method_words[:2], strict=True):
+        for _method in ("cti", "icm", "act"):
+            KPI_TEXT[_language][f"support_staff_{_stat}_{_method}"] = (
+                f"{_method.upper()} {_method_words[2]} ({_word})",
+                _method_words[2],
+                f"{_method.upper()} {_method_words[2]}",
+            )
 
 # Labels of the levers analysts change (scenario descriptions, parameter tables)
 LEVER_TEXT: dict[str, dict[str, str]] = {
