@@ -57,6 +57,7 @@ def test_contact_without_support_staff_changes_nothing():
     """The named contact acts only through a real support case: no staff, no effect."""
     no_staff = {"support.cti.staff": 0, "support.icm.staff": 0, "support.act.staff": 0}
     no_staff["policy.support_shortage"] = "without"
+    no_staff["support.staffing"] = "fixed"  # staff caps the teams: none at all
     on = hfsim.simulate(seed=0, **ODENSE, **no_staff, **CONTACT)
     off = hfsim.simulate(seed=0, **ODENSE, **no_staff, **NO_CONTACT)
     assert on == off
