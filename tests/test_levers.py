@@ -57,6 +57,7 @@ def test_contact_without_support_staff_changes_nothing():
     """The named contact acts only through a real support case: no staff, no effect."""
     no_staff = {"support.cti.staff": 0, "support.icm.staff": 0, "support.act.staff": 0}
     no_staff["policy.support_shortage"] = "without"
+    no_staff["support.staffing"] = "fixed"  # staff caps the teams: none at all
     on = hfsim.simulate(seed=0, **ODENSE, **no_staff, **CONTACT)
     off = hfsim.simulate(seed=0, **ODENSE, **no_staff, **NO_CONTACT)
     assert on == off
@@ -228,11 +229,13 @@ def test_shelters_open_to_the_country(open_to, finds_bed):
 
 
 def test_a_guarantee_that_waits_for_support_is_bounded_by_it():
-    """With `guarantee_waits_for_support` the called offers wait for a support slot: fewer
-    calls than when the guarantee is a commitment to a dwelling."""
+    """With `guarantee_waits_for_support` the called offers wait for a support slot of a
+    capped team: fewer calls than when the guarantee is a commitment to a dwelling."""
 
     def calls(waits: bool) -> int:
-        model = HousingModel(seed=0, **ODENSE, **{"housing.guarantee_waits_for_support": waits})
+        overrides = {"housing.guarantee_waits_for_support": waits, "support.staffing": "fixed"}
+        overrides["policy"] = "housing_first"  # every placement needs support
+        model = HousingModel(seed=0, **ODENSE, **overrides)
         model.run_for(2 * 52)
         return model.associations[0].guarantee_calls
 

@@ -106,7 +106,7 @@ def guarantee_calls(model: HousingModel) -> None:
         for citizen in _due_for_guarantee(muni, deadline, rent, cfg.allocation.max_rent_burden):
             if assoc.guarantee_credit < 1.0:
                 break
-            if waits and not model.support_available(muni, citizen):
+            if waits and not _support_free(model, muni, citizen):
                 continue  # the offer waits for a support slot, as the policy's rule says
             assoc.guarantee_credit -= 1.0
             assoc.guarantee_calls += 1
@@ -118,6 +118,14 @@ def guarantee_calls(model: HousingModel) -> None:
             model.recorder.offers[muni.index] += 1
             model.ledger.book(muni.index, "vacancy_rent", rent * interval / 2 / WEEKS_PER_MONTH)
             offer(model, muni, unit, citizen)
+
+
+def _support_free(model: HousingModel, muni: Municipality, citizen) -> bool:
+    """Whether the support that must follow the placement has a free slot (or need not)."""
+    method = model.policy.support_method(citizen)
+    if method is None or model.cfg.policy.support_shortage == "without":
+        return True
+    return muni.teams[method].free > 0
 
 
 def _due_for_guarantee(muni: Municipality, deadline: float, rent: float, burden: float) -> list:
