@@ -138,3 +138,15 @@ def test_the_2023_rules_shift_the_municipal_cost_balance_towards_housing_first()
     before = _gap("cost_municipal_dkk_per_year", regime="pre_2023")
     after = _gap("cost_municipal_dkk_per_year", regime="reform_2023")
     assert (after > before).all(), f"shelter-first minus Housing First: {before} -> {after}"
+
+
+def test_housing_first_houses_new_spells_sooner_when_dwellings_are_offered():
+    """Housing First offers a dwelling to anyone homeless, the staircase only to the ready:
+    with dwellings to offer, more spells reach an own dwelling within a year (measured 0.996
+    against 0.667, seed 0). In Aarhus' default supply over ten years the queue of the longest
+    waiting grows and the order can reverse (the report says why)."""
+    hf = np.array([hfsim.simulate(seed=s, policy="housing_first", **SHORT_AARHUS, **AMPLE)
+                   ["housed_within_12m"] for s in SEEDS[:2]])  # fmt: skip
+    sf = np.array([hfsim.simulate(seed=s, policy="shelter_first", **SHORT_AARHUS, **AMPLE)
+                   ["housed_within_12m"] for s in SEEDS[:2]])  # fmt: skip
+    assert (hf > 0.9).all() and (hf - sf > 0.2).all(), f"Housing First {hf} vs {sf}"

@@ -65,10 +65,17 @@ def test_bad_input_is_a_one_line_error(tmp_path, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="not yet (issue #10): the status quo passes 9 of 17 aarhus targets; the CTI rows "
+    "need CTI before move-in and the waiting-time rows a fit not yet found (docs/validation.md)",
+)
 @pytest.mark.parametrize(("preset", "replications"), [("aarhus", 4), ("denmark", 2)])
-def test_shipped_presets_pass_three_in_four_targets(tmp_path, preset, replications):
-    """The goal of docs/validation.md on a shorter run (3 + 6 years): at least three in four
-    targets pass, counting the rows the model cannot compute as failures."""
+def test_shipped_presets_pass_four_in_five_targets(tmp_path, preset, replications):
+    """The goal of issue #10 on a shorter run (3 + 6 years): the status quo (what `hfsim
+    validate` runs by default) passes at least four in five targets, counting the rows the
+    model cannot compute as failures. Under Housing First on main before the status quo, three
+    in four passed; the targets describe the status quo, so it is what is validated now."""
     out = tmp_path / "val"
     args = [
         "validate", f"municipality={preset}", "years=6", f"replications={replications}",
@@ -76,4 +83,4 @@ def test_shipped_presets_pass_three_in_four_targets(tmp_path, preset, replicatio
     ]  # fmt: skip
     assert main(args) == 0
     table = pd.read_csv(out / "validation.csv")
-    assert table["passed"].mean() >= 0.75, table.loc[~table["passed"], "target"].tolist()
+    assert table["passed"].mean() >= 0.80, table.loc[~table["passed"], "target"].tolist()
