@@ -49,3 +49,16 @@ def test_shelter_first_houses_only_the_housing_ready():
     normal = hfsim.simulate(seed=1, policy="shelter_first", **steps, **SHORT_AARHUS)
     assert normal["placements_per_year"] > 20
     assert stuck["placements_per_year"] == 0
+
+
+@pytest.mark.parametrize("policy", ["housing_first", "status_quo"])
+def test_dwellings_go_only_to_those_who_can_take_them(policy):
+    """Every tenancy's net rent is within what its tenant can pay, and no benefit recipient
+    gets a dwelling let under flexible letting (kills: affordability or flexible letting
+    ignored by the allocation)."""
+    model = hfsim.HousingModel(seed=3, policy=policy, **SHORT_AARHUS).run()
+    limit = model.cfg.allocation.max_rent_burden
+    tenancies = model.tenancy_log
+    assert len(tenancies) > 100
+    assert all(t.net_rent_dkk <= limit * t.citizen.affordable_rent_dkk + 1e-6 for t in tenancies)
+    assert not any(t.unit.flex_letting and t.citizen.benefit_recipient for t in tenancies)
