@@ -27,7 +27,10 @@ def test_validate_runs_and_writes_the_table(tmp_path, capsys):
     assert main(["validate", *QUICK, f"hydra.run.dir={out}"]) == 0
     table = pd.read_csv(out / "validation.csv")
     assert list(table.columns) == list(COLUMNS)
-    expected, _ = select_targets(load_targets(), hfsim.load_config(QUICK))
+    # the status quo under the old rules is what validate runs unless told otherwise
+    status_quo = [*QUICK, "policy=status_quo", "regime=pre_2023"]
+    expected, _ = select_targets(load_targets(), hfsim.load_config(status_quo))
+    assert "shelter_ready_to_move_share" in set(expected["target"])
     assert list(table["target"]) == list(expected["target"])
     inside = (table["lower"] <= table["model_mean"]) & (table["model_mean"] <= table["upper"])
     assert (table["passed"] == inside).all()
@@ -35,6 +38,15 @@ def test_validate_runs_and_writes_the_table(tmp_path, capsys):
     assert (out / "validation_replications.csv").exists()
     printed = capsys.readouterr().out
     assert "passed" in printed and "shelter_stay_mean" in printed
+    assert "status_quo · pre_2023" in printed
+
+
+def test_validate_runs_another_policy_when_told(tmp_path, capsys):
+    out = tmp_path / "val"
+    args = ["validate", *QUICK, "policy=housing_first", "regime=reform_2023"]
+    assert main([*args, f"hydra.run.dir={out}"]) == 0
+    assert "housing_first · reform_2023" in capsys.readouterr().out
+    assert "retention_12m_hf" in set(pd.read_csv(out / "validation.csv")["target"])
 
 
 def test_pass_rule_and_missing_values():
