@@ -320,3 +320,13 @@ def test_time_series_figures_draw_the_spread_of_replications(comparison):
     assert band.q90.to_numpy() == pytest.approx(per_step.quantile(0.9).to_numpy())
     assert (band.q10 <= band["mean"] + 1e-9).all() and (band["mean"] <= band.q90 + 1e-9).all()
     assert (band.q90 > band.q10).any()  # replications differ: the fan has width
+
+
+def test_differences_of_shares_are_in_percentage_points_in_the_tables(comparison, danish):
+    page = (comparison.outdir / "report.html").read_text(encoding="utf-8")
+    tables = page.split(">Differences from the baseline<")[1]
+    label = re.escape(i18n.kpi_label("retention_12m", "en"))
+    assert re.search(rf"<td>{label}</td><td>pp</td>", tables)
+    assert re.search(rf"<td>{label}</td><td>%</td>", page.split(">Differences from")[0])
+    da_label = re.escape(i18n.kpi_label("retention_12m", "da"))
+    assert re.search(rf"<td>{da_label}</td><td>procentpoint</td>", danish[0])
