@@ -62,3 +62,24 @@ def test_dwellings_go_only_to_those_who_can_take_them(policy):
     assert len(tenancies) > 100
     assert all(t.net_rent_dkk <= limit * t.citizen.affordable_rent_dkk + 1e-6 for t in tenancies)
     assert not any(t.unit.flex_letting and t.citizen.benefit_recipient for t in tenancies)
+
+
+def test_a_citizen_who_declines_waits_before_the_next_offer(monkeypatch):
+    """Everyone declines: a citizen's offers are at least the quarantine apart (kills: a
+    declined citizen kept on the list)."""
+    from hfsim.processes import tenancies
+
+    offers: dict[int, list[float]] = {}
+    real_offer = tenancies.offer
+
+    def logged(model, muni, unit, citizen):
+        offers.setdefault(citizen.unique_id, []).append(model.now)
+        real_offer(model, muni, unit, citizen)
+
+    monkeypatch.setattr(tenancies, "offer", logged)
+    everyone = {"allocation.decline_prob": 1.0, "allocation.decline_prob_misfit": 1.0}
+    model = hfsim.HousingModel(seed=0, **SMALL, **everyone).run()
+    quarantine = model.cfg.allocation.decline_quarantine_weeks
+    gaps = [b - a for times in offers.values() for a, b in zip(times, times[1:], strict=False)]
+    assert gaps, "nobody was offered twice: the check checked nothing"
+    assert min(gaps) >= quarantine
