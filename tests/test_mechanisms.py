@@ -83,3 +83,20 @@ def test_a_citizen_who_declines_waits_before_the_next_offer(monkeypatch):
     gaps = [b - a for times in offers.values() for a, b in zip(times, times[1:], strict=False)]
     assert gaps, "nobody was offered twice: the check checked nothing"
     assert min(gaps) >= quarantine
+
+
+def test_shelter_users_are_the_distinct_citizens_with_a_night_in_the_year():
+    """Users per year equal the distinct citizens whose stays (recorded or still going) overlap
+    the year (kills: residents at a year's turn not counted as the new year's users)."""
+    model = hfsim.HousingModel(seed=1, policy="status_quo", **SHORT_AARHUS).run()
+    rec, warm = model.recorder, model.warmup_weeks
+    stays = [(c, entry, exit_) for c, _, entry, exit_, _ in rec.stays]
+    stays += [
+        (c.unique_id, c.shelter_entry, float(model.total_weeks))
+        for c in model.agents_by_type[Citizen]
+        if c.state == State.SHELTER
+    ]
+    for year in range(1, model.cfg.years):
+        start, end = warm + 52 * year, warm + 52 * (year + 1)
+        users = {c for c, entry, exit_ in stays if entry < end and exit_ > start}
+        assert rec.users_per_year[year] == pytest.approx(len(users), rel=0.01), year
