@@ -21,6 +21,8 @@ from hfsim.targets import offer_within
 
 SEEDS = (0, 1, 2, 3)
 ODENSE: dict[str, Any] = {"municipality": "odense", "years": 3, "warmup_years": 1}
+# the Odense preset ships the association calls off; the tests of the calls switch them on
+CALLS = {"housing.guarantee_agreement_share": 0.25}
 NO_CONTACT = {"housing.private_contact": False}
 CONTACT = {"housing.private_contact": True}
 GUARANTEE = {"housing.private_guarantee": True}
@@ -198,7 +200,7 @@ def test_agreed_associations_bring_offers_within_the_guarantee():
 
 
 def test_guarantee_calls_are_costed_and_bounded_by_the_agreed_vacancies():
-    model = HousingModel(seed=0, **ODENSE)
+    model = HousingModel(seed=0, **ODENSE, **CALLS)
     model.run_for(52)
     h = model.cfg.housing
     agreed = h.social_units * h.turnover_per_year * (1 - h.anvisning_share)
@@ -234,6 +236,7 @@ def test_a_guarantee_that_waits_for_support_is_bounded_by_it():
 
     def calls(waits: bool) -> int:
         overrides = {"housing.guarantee_waits_for_support": waits, "support.staffing": "fixed"}
+        overrides |= CALLS
         overrides["policy"] = "housing_first"  # every placement needs support
         model = HousingModel(seed=0, **ODENSE, **overrides)
         model.run_for(2 * 52)
