@@ -73,7 +73,8 @@ def test_staff_inflow_and_regime_take_effect_at_their_date():
         team = model.municipalities[0].teams["icm"]
         return team.capacity, model.inflow_per_week[0] * 52, model.ledger.refund_days
 
-    values, model = weekly(timeline, probe)
+    fixed = {**BASE, "support.staffing": "fixed"}  # staff caps the teams only when fixed
+    values, model = weekly(timeline, probe, fixed)
     regime_week = week_of(model.cfg, 2026.25)
     assert (values[: regime_week - 1, 2] == 120).all() and (
         values[regime_week - 1 :, 2] == 90
@@ -154,7 +155,7 @@ def test_a_regional_cut_drains_and_keeps_the_free_bed_count():
             "timeline[1].set.housing.anvisning_share=1.5 is out of range",
         ),
         ([{"at": 2027, "set": {"regime.name": "reform_2030"}}], "timeline[0].set.regime.name='reform_2030' is not allowed"),
-        ([{"at": 2027, "set": {"support.cti.staff": "many"}}], "timeline[0].set.support.cti.staff: 'many' has the wrong type"),
+        ([{"at": 2027, "set": {"support.cti.staff": "many"}}], "timeline[0].set.support.cti.staff='many' is not allowed; must be a whole number"),
         ([{"at": 2027, "set": {"citizens.needs_share_low": 0.3}}], "timeline[0].set.citizens.needs_share_low cannot be changed"),
         ([{"at": 2030, "set": {"shelter.capacity": 5}}], "timeline[0].at=2030 is outside the run's calendar"),
         ([{"at": 2023, "set": {"shelter.capacity": 5}}], "timeline[0].at=2023 is outside the run's calendar"),
@@ -167,3 +168,10 @@ def test_bad_entries_name_the_entry_and_key(timeline, message):
     with pytest.raises(ConfigError) as err:
         hfsim.load_config({**BASE, "timeline": timeline})
     assert message in str(err.value)
+
+
+def test_staff_in_a_timeline_caps_nothing_when_support_follows_need():
+    """With support.staffing=demand a dated staff change leaves the teams uncapped."""
+    timeline = [{"at": 2027, "set": {"support.icm.staff": 0}}]
+    values, _ = weekly(timeline, lambda m: m.municipalities[0].teams["icm"].capacity)
+    assert np.isinf(values).all()

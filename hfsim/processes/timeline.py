@@ -17,9 +17,10 @@ with a timeline is the run without it up to the first change: common random numb
 * ``shelter.capacity``, ``shelter.transitional_capacity``: the places from that week. A cut
   evicts nobody: no one is admitted while the occupants exceed the new number, so the excess
   drains as stays end. New places go at once to those waiting for a bed (or a step).
-* ``support.<method>.staff``: the team's capacity (staff × caseload) from that week; a cut
-  ends no case (the team takes nobody new until it is under capacity), new slots go at once to
-  the team's waiting list.
+* ``support.<method>.staff``: with ``support.staffing=fixed``, the team's capacity (staff ×
+  caseload) from that week; a cut ends no case (the team takes nobody new until it is under
+  capacity), new slots go at once to the team's waiting list. With ``demand`` (the default)
+  the team follows its caseload and the staff caps nothing.
 * ``housing.cheap_units``: the programme's total from that week. The programme's stock is the
   total × the progress of its schedule (``housing.cheap_start_year`` over
   ``housing.cheap_years``), so once the schedule is complete the new total holds at once; a
@@ -241,6 +242,9 @@ def _set_staff(model: HousingModel, muni: Any, method: str, staff: int) -> None:
     from hfsim.processes.support import fill_from_waitlist
 
     team = muni.teams[method]
+    team.staff = staff
+    if not math.isfinite(team.capacity):
+        return  # support.staffing=demand: the team follows its caseload, staff caps nothing
     team.capacity = staff * team.cfg.caseload
     _mark_cut(team, "cases", len(team.cases), team.capacity)
     muni.dirty = True  # support slots changed: worth an allocation round
