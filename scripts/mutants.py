@@ -205,7 +205,9 @@ def run_mutant(
             capture_output=True,
             text=True,
         )
-        failed = [ln.split()[1] for ln in result.stdout.splitlines() if ln.startswith("FAILED ")]
+        lines = result.stdout.splitlines()
+        # "FAILED <node id> - <message>"; node ids may hold spaces (parametrised ids)
+        failed = [ln[len("FAILED ") :].split(" - ")[0] for ln in lines if ln.startswith("FAILED ")]
         return result.returncode != 0, time.perf_counter() - start, failed
 
 
