@@ -318,7 +318,7 @@ def spell_durations(model: HousingModel) -> tuple[np.ndarray, np.ndarray]:
     in an own dwelling. Spells that ended otherwise (own solution, left the system, death) are
     censored at their end; spells still going are censored at the horizon's end."""
     warm, end = model.warmup_weeks, float(model.total_weeks)
-    spells = [(start, stop, housed) for start, stop, housed in model.recorder.spell_log]
+    spells = list(model.recorder.spell_log)
     spells += [
         (c.spell_start, end, False)
         for c in model.agents_by_type.get(Citizen, [])
@@ -358,14 +358,10 @@ def _offer_kpis(rec: Recorder, h: slice, years: int) -> dict[str, float]:
     """What became of the dwellings offered to the municipality: let, or lapsed and why."""
     offers = float(rec.flows["offers"][h].sum())
     out = {"offers_per_year": offers / years}
-    names = ("taken", "lapsed", *(f"lapsed_{r}" for r in LAPSE_REASONS))
-    for name in names:
-        key = (
-            "offers_taken_share"
-            if name == "taken"
-            else ("offers_lapsed_share" if name == "lapsed" else f"{name}_share")
-        )
-        out[key] = float(rec.flows[name][h].sum() / offers) if offers else math.nan
+    shares = {"taken": "offers_taken_share", "lapsed": "offers_lapsed_share"}
+    shares |= {f"lapsed_{r}": f"lapsed_{r}_share" for r in LAPSE_REASONS}
+    for flow, key in shares.items():
+        out[key] = float(rec.flows[flow][h].sum() / offers) if offers else math.nan
     return out
 
 
