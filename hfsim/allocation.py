@@ -83,6 +83,10 @@ class CandidatePool:
         self.support[i] = SUPPORT_CODES.index(support)
         self.active[i] = True
 
+    def set_support(self, citizen: Citizen, support: str | None) -> None:
+        """Change the support a listed citizen's placement needs (None: none, or held)."""
+        self.support[self._slot[citizen.unique_id]] = SUPPORT_CODES.index(support)
+
     def remove(self, citizen: Citizen) -> None:
         i = self._slot.pop(citizen.unique_id)
         self._citizens[i] = None

@@ -36,7 +36,7 @@ import numpy as np
 from hfsim.agents.citizen import HOMELESS, Citizen, State
 from hfsim.agents.landlords import HousingAssociation, PrivateLandlord, connect_landlords
 from hfsim.agents.municipality import Municipality
-from hfsim.agents.support import METHODS, SupportTeam
+from hfsim.agents.support import METHODS, SupportCase, SupportTeam
 from hfsim.collector import fewer_collections
 from hfsim.config import Config, check_config, load_config
 from hfsim.config.validate import check_seed
@@ -145,6 +145,7 @@ class HousingModel(mesa.Model):
         self.state_counts: list[list[int]] = [[0] * len(State) for _ in range(n)]
         self.recorder = Recorder(self)
         self.tenancy_log: list[Tenancy] = []
+        self.cti_courses: list[SupportCase] = []  # every CTI course begun (hfsim.targets)
         self.next_unit_id = 0
         self.next_tenancy_id = 0
         homelessness.initial_population(self)
@@ -244,10 +245,17 @@ class HousingModel(mesa.Model):
             return
         citizen.eligible = eligible
         if eligible:
-            muni.eligible.add(citizen, self.policy.support_method(citizen))
+            muni.eligible.add(citizen, support.slot_needed(self, citizen))
             muni.arrivals.append(citizen)
         else:
             muni.eligible.remove(citizen)
+
+    def update_support_need(self, citizen: Citizen) -> None:
+        """A listed citizen's case began or ended: the slot their placement needs changed."""
+        muni = self.municipalities[citizen.municipality]
+        if citizen in muni.eligible:
+            muni.eligible.set_support(citizen, support.slot_needed(self, citizen))
+            muni.dirty = True
 
     def region(self, name: str) -> list[Municipality]:
         """The municipalities of a region (shelters are open across them)."""
@@ -289,6 +297,20 @@ class HousingModel(mesa.Model):
         )
         units = [c.tenancy.unit.id for c in housed]
         assert len(units) == len(set(units)), "a unit with two tenants"
+        for muni in self.municipalities:
+            for team in muni.teams.values():
+                for case in team.cases.values():
+                    c = case.citizen
+                    assert c.state != State.EXITED, "a support case outlived its client"
+                    if c.state != State.HOUSED:  # CTI begun at discharge, before a dwelling
+                        assert team.method == "cti" and not case.housed_at_start, (
+                            "a homeless client with a case that is not CTI from discharge"
+                        )
+                    elif team.method != c.tenancy.support_method:
+                        raise AssertionError("a case of another method than the tenancy's")
+            for c in muni.eligible.values():  # the slot a placement needs is current
+                code = muni.eligible.support_method(muni.eligible._slot[c.unique_id])
+                assert code == support.slot_needed(self, c), "a stale support need"
 
     def assert_books(self) -> None:
         """Raise AssertionError if the ledger's running rates disagree with who is where.

@@ -44,6 +44,7 @@ PURPOSES = (
     "taper",
     "offer",
     "guarantee",
+    "cti_discharge",
 )
 _PURPOSE_INDEX = {name: i + 1 for i, name in enumerate(PURPOSES)}
 _MASK = (1 << 64) - 1

@@ -385,33 +385,40 @@ def housing_first_outcomes(model: HousingModel) -> dict[str, float]:
     return out
 
 
-def course_outcomes(model: HousingModel, method: str) -> dict[str, float]:
-    """Outcomes of support courses of one method that ended within the horizon.
+def course_outcomes(model: HousingModel) -> dict[str, float]:
+    """Outcomes of the CTI courses that began after the warm-up and whose nominal end
+    (``support.cti_weeks`` after the start) falls before the end of the run.
 
-    A course starts at move-in (the model decides support at placement) and lasts its
-    nominal length; it is followed if it started after the warm-up and its nominal end falls
-    before the end of the run. Lost: a breakdown during the course. Housed at the end: the
-    tenancy is still running at the course's end, or ended by moving on. Left the system
-    (death, institution, moving away) counts as neither.
+    A course begins at move-in, or (``support.cti_discharge_share``) at a discharge from a
+    shelter without a dwelling. Over the course's nominal span, with the client's tenancies
+    that overlap it: *lost*, a tenancy broke down; *housed at the end*, a tenancy runs past
+    the end, or ended by moving on; *kept*, housed at the start and at the end; *obtained*,
+    not housed at the start, and a tenancy began during the course. Leaving the system (death,
+    an institution, moving away, a solution of one's own) counts as none of them.
     """
     warm, end = model.warmup_weeks, float(model.total_weeks)
-    weeks = support_weeks(model, method)
-    courses = [
-        t
-        for t in model.tenancy_log
-        if t.support_method == method and t.start > warm and t.start + weeks <= end
-    ]
+    weeks = model.cfg.support.cti_weeks
+    courses = [c for c in model.cti_courses if c.start > warm and c.start + weeks <= end]
+    lost = kept = obtained = housed_at_end = 0
+    for course in courses:
+        stop = course.start + weeks
+        spans = [
+            t
+            for t in course.citizen.tenancies
+            if t.start <= stop and (t.how_ended == "ongoing" or t.end >= course.start)
+        ]
+        lost += any(t.how_ended in BREAKDOWN_CAUSES and t.end <= stop for t in spans)
+        at_end = any(
+            t.how_ended == "ongoing" or t.end > stop or t.how_ended == "moved_on" for t in spans
+        )
+        housed_at_end += at_end
+        kept += course.housed_at_start and at_end
+        obtained += not course.housed_at_start and any(t.start > course.start for t in spans)
     n = len(courses)
-    lost = sum(t.how_ended in BREAKDOWN_CAUSES and t.end - t.start <= weeks for t in courses)
-    housed_at_end = sum(
-        (t.how_ended == "ongoing" or t.end - t.start > weeks) or t.how_ended == "moved_on"
-        for t in courses
-    )
-    # every course starts in a dwelling: none obtains one during the course
     return {
         "lost": _share(lost, n),
-        "kept": _share(housed_at_end, n),
-        "obtained": 0.0 if n else math.nan,
+        "kept": _share(kept, n),
+        "obtained": _share(obtained, n),
         "housed_at_end": _share(housed_at_end, n),
     }
 
@@ -450,7 +457,7 @@ def target_quantities(model: HousingModel, observer: Observer) -> dict[str, floa
         )
     )
     out.update(housing_first_outcomes(model))
-    for key, value in course_outcomes(model, "cti").items():
+    for key, value in course_outcomes(model).items():
         out[f"cti_{key}_share"] = value
     out["offer_within_3m_share"] = offer_within(model)
     for key in UNAVAILABLE:

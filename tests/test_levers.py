@@ -243,3 +243,87 @@ def test_a_guarantee_that_waits_for_support_is_bounded_by_it():
         return model.associations[0].guarantee_calls
 
     assert calls(True) < calls(False)
+
+
+# -- CTI as a critical-time intervention (item 5) -----------------------------------------
+CTI_WORLD: dict[str, Any] = {
+    "municipality": "aarhus", "policy": "status_quo", "regime": "pre_2023",
+    "years": 5, "warmup_years": 1,
+}  # fmt: skip
+
+
+def _cti_run(seed: int, share: float) -> tuple[HousingModel, dict[str, float]]:
+    from hfsim.targets import course_outcomes
+
+    model = HousingModel(
+        hfsim.load_config(
+            [f"{k}={v}" for k, v in CTI_WORLD.items()]
+            + [f"seed={seed}", f"support.cti_discharge_share={share}"]
+        )
+    )
+    for _ in range(model.total_weeks):
+        model.step()
+        if model.now % 26 == 0:
+            model.assert_invariants()
+            model.assert_books()
+    return model, course_outcomes(model)
+
+
+def test_cti_begun_at_discharge_lets_clients_obtain_a_dwelling_during_it():
+    """At move-in only (share 0) no course begins without a dwelling, so none obtains one;
+    from discharge (share 1) courses begin in homelessness, run outside, and some clients
+    move in during them with the course going on (the same case, begun before the tenancy)."""
+    at_move_in, never = _cti_run(0, 0.0)
+    assert never["obtained"] == 0.0
+    assert all(c.housed_at_start for c in at_move_in.cti_courses)
+    obtained = []
+    for seed in SEEDS[:2]:
+        model, out = _cti_run(seed, 1.0)
+        early = [c for c in model.cti_courses if not c.housed_at_start]
+        assert early, "no course began at a discharge"
+        weeks = model.cfg.support.cti_weeks
+        for c in early:  # the course goes on into a dwelling that comes during it
+            t = next((t for t in c.citizen.tenancies if t.start > c.start), None)
+            if t is None or t.start >= c.start + weeks:
+                continue
+            assert t.support_method == "cti"
+            assert not any(
+                o.citizen is c.citizen and o.start == t.start for o in model.cti_courses
+            ), "a second course began at move-in"
+        assert out["obtained"] > 0.05 and out["kept"] < never["kept"], out
+        obtained.append(out["obtained"])
+    assert np.mean(obtained) > 0.1
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_cti_discharge_share_trades_kept_for_obtained(seed):
+    """Direction and size: more courses begun at discharge -> more clients obtain a dwelling
+    during the course and fewer began it in one (kept)."""
+    outs = [_cti_run(seed, share)[1] for share in (0.0, 0.5, 1.0)]
+    obtained = [o["obtained"] for o in outs]
+    kept = [o["kept"] for o in outs]
+    assert obtained[0] < obtained[1] < obtained[2], obtained
+    assert kept[0] > kept[1] > kept[2], kept
+
+
+def test_a_client_holding_cti_needs_no_new_slot():
+    """A homeless client whose CTI began at discharge holds the slot: the allocation and the
+    guarantee do not wait for another one, and the course ends if the client leaves."""
+    from hfsim.processes import support
+
+    model, _ = _cti_run(0, 1.0)
+    held = [
+        c.citizen
+        for m in model.municipalities
+        for c in m.teams["cti"].cases.values()
+        if c.citizen.state != State.HOUSED
+    ]
+    assert held, "no client holds a course before a dwelling at the end of the run"
+    for citizen in held:
+        assert support.slot_needed(model, citizen) is None
+        muni = model.municipalities[citizen.municipality]
+        if citizen in muni.eligible:
+            assert muni.eligible.support_method(muni.eligible._slot[citizen.unique_id]) is None
+    citizen = held[0]
+    homelessness.leave_homelessness(model, citizen, model.now, "own_solution")
+    assert citizen.unique_id not in model.municipalities[citizen.municipality].teams["cti"].cases

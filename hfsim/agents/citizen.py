@@ -93,6 +93,7 @@ class Citizen(mesa.Agent):
         self.s85a_used = False
         self.s85a_eligible = False
         self.s85a_discharge = -1e9
+        self.cti_spell = -1  # the spell in which a CTI course began at discharge
         self.transitional_refund_since = -1.0
         self.last_shelter_year = -1
         # housing

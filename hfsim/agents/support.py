@@ -33,6 +33,7 @@ class SupportCase:
     phase: int = 1
     refund_until: float = -1.0  # §85a refund runs until this time (if > start)
     token: int = 0
+    housed_at_start: bool = True  # False: CTI begun at discharge, before a dwelling
 
     @property
     def fits(self) -> bool:

@@ -715,6 +715,19 @@ class SupportConfig:
         source="[C] CTI: 9 months in three phases",
         doc="length of a CTI course",
     )
+    cti_discharge_share: float = param(
+        0.3,
+        lo=0,
+        hi=1,
+        unit="share",
+        source="[C] CTI bridges the move from a shelter or an institution to one's own home and "
+        "is meant to start at discharge (Herman et al. 2011); in the Danish CTI 22 % obtained "
+        "a dwelling during the course, 73 % began it in one (Hjemløsestrategien); the share "
+        "[A], fitted to those two figures (docs/calibration.md)",
+        doc="chance that a Housing First client whose method is CTI starts a course when a "
+        "shelter stay ends without a dwelling (drawn once a spell; the course goes on outside "
+        "and into a dwelling that comes during it); otherwise CTI starts at move-in",
+    )
     cti_intensity_phase2: float = param(
         0.66,
         lo=0,

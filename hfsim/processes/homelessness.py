@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hfsim.agents.citizen import HOMELESS, OUTSIDE, Citizen, State
-from hfsim.processes import accounting
+from hfsim.processes import accounting, support
 
 if TYPE_CHECKING:
     from hfsim.agents.municipality import Municipality
@@ -132,6 +132,7 @@ def own_solution(citizen: Citizen, tau: float) -> None:
 def leave_homelessness(model: HousingModel, citizen: Citizen, tau: float, how: str) -> None:
     """End the spell without a municipal dwelling and leave the model."""
     release_places(model, citizen, tau)
+    support.end_held_case(model, citizen, tau)
     citizen.spell_history.append((citizen.spell_start, tau, how))
     citizen.spell_token = -1
     model.recorder.spell_left(citizen, tau)
@@ -289,11 +290,13 @@ def discharge(model: HousingModel, citizen: Citizen, tau: float) -> None:
 
 
 def end_stay(citizen: Citizen, tau: float) -> None:
-    """The stay ends (on the staircase this is a drop-out): back outside."""
+    """The stay ends (on the staircase this is a drop-out): back outside; a Housing First
+    client whose method is CTI may start a course at this discharge."""
     model = citizen.model
     discharge(model, citizen, tau)
     citizen.stair_level = 0
     go_outside(model, citizen, tau)
+    support.start_at_discharge(model, citizen, tau)
 
 
 # -- the staircase (shelter-first) ----------------------------------------------------------

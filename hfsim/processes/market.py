@@ -15,6 +15,7 @@ import numpy as np
 from hfsim.agents.citizen import State
 from hfsim.allocation import first_come
 from hfsim.housing import Unit
+from hfsim.processes import support
 
 if TYPE_CHECKING:
     from hfsim.agents.municipality import Municipality
@@ -122,7 +123,7 @@ def guarantee_calls(model: HousingModel) -> None:
 
 def _support_free(model: HousingModel, muni: Municipality, citizen) -> bool:
     """Whether the support that must follow the placement has a free slot (or need not)."""
-    method = model.policy.support_method(citizen)
+    method = support.slot_needed(model, citizen)
     if method is None or model.cfg.policy.support_shortage == "without":
         return True
     return muni.teams[method].free > 0

@@ -1,6 +1,16 @@
 """Support: cases start, CTI advances through its phases and ends, ICM/ACT taper when stable,
 and a freed slot goes to the first housed citizen on the team's waiting list.
 
+Support is decided at placement, except some CTI: CTI is the critical-time intervention that
+bridges the move from a shelter to one's own home and is meant to start at discharge, so a
+Housing First client whose method is CTI and whose shelter stay ends without a dwelling starts
+a course at that discharge with chance ``support.cti_discharge_share`` (drawn once a spell,
+at the first such discharge; the course needs a slot on the team). The worker
+follows the client outside; a dwelling that comes during the course is moved into with the
+course running (the placement needs no new slot), and a course that ends first leaves the
+client to the usual decision at a later move-in. This is how some CTI clients *obtain* a
+dwelling during the course, as 22 % did in the Danish CTI [C, Hjemløsestrategien].
+
 Every change of a case's intensity starts a new hazard segment of the client's tenancy, so
 support acts on breakdown exactly from the time it changes.
 """
@@ -38,18 +48,74 @@ def request(
     §85a refund: support decided before discharge from a §110 shelter is refunded for two
     years after discharge, once per citizen.
     """
-    citizen.s85a_eligible = decided_in_shelter and not citizen.s85a_used
-    citizen.s85a_discharge = tau
-    if decided_in_shelter:
-        citizen.s85a_used = True
+    _decided(citizen, tau, decided_in_shelter)
     if team.free > 0:
         start_case(model, team, citizen, tau)
     else:
         team.waitlist.append(citizen)
 
 
+def _decided(citizen: Citizen, tau: float, decided_in_shelter: bool) -> None:
+    """§85a: a refund for support decided before discharge from a §110 shelter, once."""
+    citizen.s85a_eligible = decided_in_shelter and not citizen.s85a_used
+    citizen.s85a_discharge = tau
+    if decided_in_shelter:
+        citizen.s85a_used = True
+
+
+def slot_needed(model: HousingModel, citizen: Citizen) -> str | None:
+    """The method whose free slot a placement of the citizen needs: the policy's method,
+    unless the citizen already holds a case of it (CTI begun at discharge); None if none."""
+    method = model.policy.support_method(citizen)
+    if method is None:
+        return None
+    team = model.municipalities[citizen.municipality].teams[method]
+    return None if citizen.unique_id in team.cases else method
+
+
+def held_case(model: HousingModel, citizen: Citizen) -> SupportCase | None:
+    """A homeless citizen's running case (CTI begun at discharge), if any."""
+    method = model.policy.support_method(citizen)
+    if method is None:
+        return None
+    return model.municipalities[citizen.municipality].teams[method].cases.get(citizen.unique_id)
+
+
+def start_at_discharge(model: HousingModel, citizen: Citizen, tau: float) -> None:
+    """CTI from discharge: a Housing First client whose method is CTI left a shelter without a
+    dwelling; at the spell's first such discharge a course starts with chance
+    ``support.cti_discharge_share``, if the team has a slot (decided in the shelter: §85a)."""
+    if (
+        citizen.track != "hf"
+        or citizen.cti_spell == citizen.spells
+        or slot_needed(model, citizen) != "cti"
+    ):
+        return
+    citizen.cti_spell = citizen.spells  # the chance is taken once a spell
+    team = model.municipalities[citizen.municipality].teams["cti"]
+    if citizen.chance("cti_discharge") >= model.cfg.support.cti_discharge_share or team.free <= 0:
+        return
+    _decided(citizen, tau, decided_in_shelter=True)
+    start_case(model, team, citizen, tau)
+    model.update_support_need(citizen)
+
+
+def end_held_case(model: HousingModel, citizen: Citizen, tau: float) -> None:
+    """A homeless citizen with a running case leaves the model: the case ends."""
+    case = held_case(model, citizen)
+    if case is not None:
+        end_case(model, case, tau)
+
+
 def start_case(model: HousingModel, team: SupportTeam, citizen: Citizen, tau: float) -> None:
-    case = SupportCase(citizen=citizen, method=team.method, start=tau)
+    case = SupportCase(
+        citizen=citizen,
+        method=team.method,
+        start=tau,
+        housed_at_start=citizen.state == State.HOUSED,
+    )
+    if team.method == "cti":
+        model.cti_courses.append(case)
     weeks = model.cfg.regime.support_refund_weeks
     if citizen.s85a_eligible and model.cfg.regime.support_refund_share > 0:
         case.refund_until = citizen.s85a_discharge + weeks
@@ -113,6 +179,8 @@ def end_case(model: HousingModel, case: SupportCase, tau: float) -> None:
     model.municipalities[team.municipality].dirty = True  # a slot is free
     if case.citizen.state == State.HOUSED:
         _tenancy_changed(model, case.citizen, tau)
+    else:  # a course begun at discharge ended before a dwelling: a placement needs a slot
+        model.update_support_need(case.citizen)
     fill_from_waitlist(model, team, tau)
 
 

@@ -108,7 +108,8 @@ def move_in(model: HousingModel, muni: Municipality, unit: Unit, citizen: Citize
     method = model.policy.support_method(citizen)
     if method is not None:
         tenancy.support_method = method
-        support.request(model, muni.teams[method], citizen, tau, decided_in_shelter=from_shelter)
+        if citizen.unique_id not in muni.teams[method].cases:  # else CTI begun at discharge
+            support.request(model, muni.teams[method], citizen, tau, from_shelter)
     rate = model.cfg.tenancy.moved_on_per_year / 52.0
     if rate > 0:
         model.schedule(

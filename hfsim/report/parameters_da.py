@@ -131,6 +131,7 @@ PARAMETER_DA: dict[str, str] = {
     "support.act.taper_after_weeks": "ICM/ACT: efter så lang tid aftrappes støtten",
     "support.act.taper_weeks": "ICM/ACT: gennemsnitlig tid, til støtten ophører under aftrapning",
     "support.cti_weeks": "længden af et CTI-forløb",
+    "support.cti_discharge_share": "sandsynligheden for at et CTI-forløb begynder ved udskrivning fra et herberg uden bolig",
     "support.cti_intensity_phase2": "CTI-intensitet i fase 2 (fase 1 = 1)",
     "support.cti_intensity_phase3": "CTI-intensitet i fase 3",
     "support.tapered_intensity": "ICM/ACT-intensitet under aftrapning",
