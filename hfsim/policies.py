@@ -34,9 +34,12 @@ class Policy:
         return citizen.stair_level == 2
 
     def support_method(self, citizen: Citizen) -> str | None:
-        """The support method that follows a placement, or None."""
+        """The support method that follows a placement, or None: on the Housing First track
+        the method that fits the needs (``policy.high_needs_method`` for high needs)."""
         if citizen.track == "hf":
-            return FITTING_METHOD[citizen.needs]
+            return (
+                self.cfg.high_needs_method if citizen.needs == 2 else FITTING_METHOD[citizen.needs]
+            )
         return None if self.cfg.graduate_support == "none" else self.cfg.graduate_support
 
 

@@ -36,6 +36,12 @@ LEVERS: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], str, int
     ("guarantee and contact -> more than the guarantee alone (Aarhus: more support)",
      {**GUARANTEE, "municipality": "aarhus"},
      NO_CONTACT, CONTACT, "private_landlords_active", +1),
+    ("ICM instead of ACT for high needs -> fewer kept their dwelling (it cannot hold them)",
+     {"policy": "housing_first"}, {"policy.high_needs_method": "act"},
+     {"policy.high_needs_method": "icm"}, "retention_12m", -1),
+    ("ICM instead of ACT for high needs -> support costs less",
+     {"policy": "housing_first"}, {"policy.high_needs_method": "act"},
+     {"policy.high_needs_method": "icm"}, "cost_support_dkk_per_year", -1),
 ]  # fmt: skip
 
 

@@ -16,10 +16,12 @@ if TYPE_CHECKING:
     from hfsim.model import HousingModel
 
 METHODS = ("cti", "icm", "act")
-# Which method fits which needs (index = needs: low, moderate, high) [C: ACT for the most
-# complex needs; CTI time-limited for a transition; ICM coordinates for moderate needs].
+# Which method fits which needs (index = needs: low, moderate, high) [C: ACT, a
+# multidisciplinary team with treatment and 24/7 cover, for the most complex needs; CTI
+# time-limited for a transition; ICM, one case manager coordinating existing services, for
+# moderate needs: with high needs it keeps only support.misfit_effect of its effect].
 FITTING_METHOD = ("cti", "icm", "act")
-FITS = {"cti": {0, 1}, "icm": {1, 2}, "act": {2}}
+FITS = {"cti": {0, 1}, "icm": {1}, "act": {2}}
 
 
 @dataclass(eq=False)

@@ -892,6 +892,15 @@ class PolicyConfig:
         choices=("none", "cti", "icm"),
         doc="support given to shelter-first graduates when housed",
     )
+    high_needs_method: str = param(
+        "act",
+        choices=("act", "icm"),
+        source="[C] ACT is the method for the most complex needs (Socialstyrelsen's Housing "
+        "First methods); a municipality without an ACT team uses ICM [A]",
+        doc="Housing First support for clients with high needs: act (the method that fits), "
+        "or icm (cheaper, more clients per worker, but it cannot hold high needs: "
+        "support.misfit_effect applies)",
+    )
 
 
 @dataclass

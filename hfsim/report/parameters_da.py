@@ -135,6 +135,7 @@ PARAMETER_DA: dict[str, str] = {
     "support.cti_intensity_phase2": "CTI-intensitet i fase 2 (fase 1 = 1)",
     "support.cti_intensity_phase3": "CTI-intensitet i fase 3",
     "support.tapered_intensity": "ICM/ACT-intensitet under aftrapning",
+    "policy.high_needs_method": "Housing First-støtten til borgere med store behov (ACT eller ICM)",
     "support.misfit_effect": "andel af støttens effekt, der bevares, når metoden ikke passer til behovene",
     "support.staffing": "bemanding: efter behov (teamene følger antallet af borgere) eller fast (loft over pladserne; venteliste)",
     # fordeling
