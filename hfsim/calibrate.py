@@ -645,5 +645,7 @@ register(
             "calibrate.targets=[shelter_stay_mean]",
             "hfsim calibrate municipality=aarhus calibrate.write_presets=[aarhus,small_town]",
         ),
+        # fitted to the same world that `hfsim validate` checks: practice before the reform
+        defaults=("policy=status_quo", "regime=pre_2023"),
     ),
 )

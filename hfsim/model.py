@@ -247,6 +247,7 @@ class HousingModel(mesa.Model):
         if eligible:
             muni.eligible.add(citizen, support.slot_needed(self, citizen))
             muni.arrivals.append(citizen)
+            self.recorder.referred(citizen, self.now)
         else:
             muni.eligible.remove(citizen)
 

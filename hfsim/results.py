@@ -111,7 +111,8 @@ class Recorder:
         self.stays: list[tuple[int, int, float, float, int]] = []
         self.placement_log: list[tuple[int, float, float, str]] = []  # muni, spell start, in, track
         self.spell_log: list[tuple[float, float, bool]] = []  # spell start, end, housed
-        self.first_offers: list[tuple[float, float]] = []  # spell start, first offer
+        # listed for housing in a spell: listed at, first offer or spell end, offered
+        self.referrals: list[tuple[float, float, bool]] = []
         self.users_per_year: dict[int, int] = {}
         self.user_nights: dict[tuple[int, int], float] = {}
 
@@ -146,11 +147,23 @@ class Recorder:
     def spell_left(self, citizen: Citizen, tau: float) -> None:
         """A spell ended without an own dwelling (own solution, left the system): censored."""
         self.spell_log.append((citizen.spell_start, tau, False))
+        if (
+            citizen.referred_in_spell == citizen.spells
+            and citizen.offered_in_spell != citizen.spells
+        ):
+            self.referrals.append((citizen.referred_at, tau, False))
+
+    def referred(self, citizen: Citizen, tau: float) -> None:
+        """The citizen is listed for housing: the first time in a spell starts its clock."""
+        if citizen.referred_in_spell != citizen.spells:
+            citizen.referred_in_spell = citizen.spells
+            citizen.referred_at = tau
 
     def offer_made(self, citizen: Citizen, tau: float) -> None:
-        if getattr(citizen, "offered_in_spell", -1) != citizen.spells:
+        if citizen.offered_in_spell != citizen.spells:
             citizen.offered_in_spell = citizen.spells
-            self.first_offers.append((citizen.spell_start, tau))
+            if citizen.referred_in_spell == citizen.spells:
+                self.referrals.append((citizen.referred_at, tau, True))
 
     def tenancy_ended(self, tenancy: Tenancy, broke_down: bool) -> None:
         if broke_down:

@@ -33,6 +33,7 @@ from hfsim.municipalities import DATA_DIR
 from hfsim.results import BREAKDOWN_CAUSES, compute_kpis, kaplan_meier, t_interval
 from hfsim.rng import replication_seed
 from hfsim.runner import make_pool
+from hfsim.survival import event_within
 
 if TYPE_CHECKING:
     from hfsim.housing import Tenancy
@@ -424,18 +425,29 @@ def course_outcomes(model: HousingModel) -> dict[str, float]:
 
 
 def offer_within(model: HousingModel, weeks: float = OFFER_WINDOW_WEEKS) -> float:
-    """Share of spells begun after the warm-up (at least ``weeks`` before the end) with a
-    first housing offer within ``weeks`` of the spell's start."""
+    """Kaplan–Meier probability of a first housing offer within ``weeks`` of being listed for
+    housing (the guarantee's promise: an offer within 3 months of referral).
+
+    Every spell in which a citizen was listed for housing after the warm-up counts, from the
+    week of listing: it ends in the event at the first offer, and is censored when the spell
+    ends without one (an own solution, leaving the system) or at the horizon's end. Spells never
+    listed (the staircase's residents not yet judged ready, those who leave within days) are
+    not the guarantee's and are not counted.
+    """
+    warm, end = model.warmup_weeks, float(model.total_weeks)
     rec = model.recorder
-    warm, end = model.warmup_weeks, model.total_weeks
-    last = end - weeks
-    week_index = np.arange(rec.flows["inflow"].shape[0])
-    window = (week_index > warm) & (week_index <= math.floor(last))
-    started = rec.flows["inflow"][window].sum() + rec.flows["returns"][window].sum()
-    offered = sum(
-        1 for start, first in rec.first_offers if warm < start <= last and first - start <= weeks
-    )
-    return _share(offered, started)
+    episodes = [(start, stop, offered) for start, stop, offered in rec.referrals if start > warm]
+    episodes += [
+        (c.referred_at, end, False)
+        for c in model.agents_by_type.get(Citizen, [])
+        if c.state in HOMELESS
+        and c.referred_in_spell == c.spells
+        and c.offered_in_spell != c.spells
+        and c.referred_at > warm
+    ]
+    durations = np.array([stop - start for start, stop, _ in episodes], dtype=float)
+    offered = np.array([o for _, _, o in episodes], dtype=bool)
+    return event_within(durations, offered, weeks)
 
 
 def target_quantities(model: HousingModel, observer: Observer) -> dict[str, float]:

@@ -83,6 +83,9 @@ class Citizen(mesa.Agent):
         self.queued_for_bed = -1  # the version at which the citizen joined a bed queue
         self.eligible = False
         self.quarantined_until = -1.0
+        self.referred_in_spell = -1  # the spell in which the citizen was first listed for housing
+        self.referred_at = 0.0
+        self.offered_in_spell = -1  # the spell in which the citizen had a first offer
         # refund bookkeeping (§110 rolling year, §85a, §107)
         self.refund_year_start = -1e9
         self.refund_days_used = 0.0

@@ -142,7 +142,7 @@ def _due_for_guarantee(muni: Municipality, deadline: float, rent: float, burden:
     due = []
     for slot in slots:
         citizen = pool.citizen(int(slot))
-        if getattr(citizen, "offered_in_spell", -1) != citizen.spells:
+        if citizen.offered_in_spell != citizen.spells:
             due.append(citizen)
     return due
 
