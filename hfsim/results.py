@@ -151,7 +151,8 @@ class Recorder:
             citizen.referred_in_spell == citizen.spells
             and citizen.offered_in_spell != citizen.spells
         ):
-            self.referrals.append((citizen.referred_at, tau, False))
+            # listing is dated by the week; a spell may end earlier within that week
+            self.referrals.append((citizen.referred_at, max(tau, citizen.referred_at), False))
 
     def referred(self, citizen: Citizen, tau: float) -> None:
         """The citizen is listed for housing: the first time in a spell starts its clock."""

@@ -38,6 +38,7 @@ SUITE = (
     "tests/test_regimes.py",
     "tests/test_survival.py",
     "tests/test_targets.py",
+    "tests/test_levers.py",
 )
 
 
@@ -164,6 +165,34 @@ MUTANTS = (
         "hfsim/results.py",
         "                    self._mark_user(citizen, year)\n",
         "                    pass\n",
+    ),
+    Mutant(
+        "cti_never_starts_at_discharge",
+        "CTI starts only at move-in (support.cti_discharge_share is ignored)",
+        "hfsim/processes/support.py",
+        'if citizen.chance("cti_discharge") >= model.cfg.support.cti_discharge_share or team.free <= 0:',
+        "if True:",
+    ),
+    Mutant(
+        "icm_holds_high_needs",
+        "ICM fits high needs as well as ACT does",
+        "hfsim/agents/support.py",
+        'FITS = {"cti": {0, 1}, "icm": {1}, "act": {2}}',
+        'FITS = {"cti": {0, 1}, "icm": {1, 2}, "act": {2}}',
+    ),
+    Mutant(
+        "guarantee_calls_nothing",
+        "a housing guarantee never calls on the agreed associations",
+        "hfsim/processes/market.py",
+        "    share = cfg.housing.guarantee_agreement_share\n    if share <= 0:",
+        "    share = cfg.housing.guarantee_agreement_share\n    if True:",
+    ),
+    Mutant(
+        "guarantee_clock_from_spell_start",
+        "the guarantee's clock starts at the spell's start, not at the listing for housing",
+        "hfsim/results.py",
+        "            citizen.referred_at = tau\n",
+        "            citizen.referred_at = citizen.spell_start\n",
     ),
 )
 

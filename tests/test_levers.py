@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import hfsim
-from hfsim.agents.citizen import State
+from hfsim.agents.citizen import Citizen, State
 from hfsim.allocation import CandidatePool, match_matrices
 from hfsim.housing import Neighbourhood
 from hfsim.ledger import CATEGORIES
@@ -209,6 +209,21 @@ def test_agreed_associations_bring_offers_within_the_guarantee(policy):
     without, with_agreement = share(0.0), share(0.25)
     assert 1 - without > 0.1, without  # the priority rule alone breaks the promise
     assert 1 - with_agreement < (1 - without) / 2, (without, with_agreement)
+
+
+def test_the_guarantee_clock_starts_at_the_listing_for_housing():
+    """Under the staircase a resident is listed only once judged ready, weeks into the spell:
+    the guarantee's 3 months count from then, and spells never listed are not counted."""
+    model = HousingModel(seed=0, **ODENSE, policy="status_quo")
+    model.run()
+    episodes = model.recorder.referrals
+    assert episodes and all(stop >= start for start, stop, _ in episodes)
+    listed = [c for c in model.agents_by_type[Citizen] if c.referred_in_spell == c.spells]
+    lags = [c.referred_at - c.spell_start for c in listed]
+    assert min(lags) >= 0
+    assert max(lags) > 4, "nobody was listed later than the start of their spell"
+    spells = int(model.recorder.flows["inflow"].sum() + model.recorder.flows["returns"].sum())
+    assert len(episodes) < spells  # not every spell is listed for housing
 
 
 def test_guarantee_calls_are_costed_and_bounded_by_the_agreed_vacancies():
