@@ -142,7 +142,7 @@ class Municipality(mesa.Agent):
             empty = np.zeros((len(self.offers), 0))
             return [(slots[:0], Match(suits=empty.astype(bool), score=empty)) for _ in among]
         return [
-            (np.concatenate(k), Match(suits=np.hstack(s), score=np.hstack(c)))
+            (_joined(k), Match(suits=_joined(s, axis=1), score=_joined(c, axis=1)))
             for k, s, c in zip(kept, suits, scores, strict=True)
         ]
 
@@ -193,3 +193,8 @@ class Municipality(mesa.Agent):
         for _, j in self._solve(m):
             if not supported[kept[j]]:
                 self.teams[self.eligible.support_method(kept[j])].blocked += 1
+
+
+def _joined(parts: list[np.ndarray], axis: int = 0) -> np.ndarray:
+    """The chunks joined along ``axis``; most rounds need one chunk, which is kept as is."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
