@@ -109,29 +109,42 @@ class Municipality(mesa.Agent):
         slots = [self.eligible._slot[c.unique_id] for c in arrivals if c in self.eligible]
         return bool(slots) and bool(self._matrices(np.array(slots)).suits.any())
 
-    def _suited(self, slots: np.ndarray, wanted: int | None) -> tuple[np.ndarray, Match]:
-        """The first ``wanted`` candidates (all if None), in priority order, that a unit on
-        offer suits, with their matrices; computed in chunks, so a long list is not scanned
+    def _suited(
+        self, slots: np.ndarray, wanted: int | None, among: list[np.ndarray | None]
+    ) -> list[tuple[np.ndarray, Match]]:
+        """For each mask of ``among`` (per slot; None: every slot), the first ``wanted``
+        candidates (all if None), in priority order, that the mask admits and a unit on offer
+        suits, with their matrices. One pass over ``slots`` serves every mask (a column
+        depends on its candidate only), computed in chunks, so a long list is not scanned
         when its head already gives enough."""
         chunk = len(slots) if wanted is None else max(4 * wanted, 64)
-        kept, suits, scores = [], [], []
-        found = 0
+        kept: list[list[np.ndarray]] = [[] for _ in among]
+        suits: list[list[np.ndarray]] = [[] for _ in among]
+        scores: list[list[np.ndarray]] = [[] for _ in among]
+        found = [0] * len(among)
         for start in range(0, len(slots), chunk):
             part = slots[start : start + chunk]
             m = self._matrices(part)
-            keep = np.flatnonzero(m.suits.any(axis=0))
-            if wanted is not None:
-                keep = keep[: wanted - found]
-            kept.append(part[keep])
-            suits.append(m.suits[:, keep])
-            scores.append(m.score[:, keep])
-            found += len(keep)
-            if wanted is not None and found >= wanted:
+            suited = m.suits.any(axis=0)
+            for k, mask in enumerate(among):
+                if wanted is not None and found[k] >= wanted:
+                    continue
+                keep = np.flatnonzero(suited if mask is None else suited & mask[part])
+                if wanted is not None:
+                    keep = keep[: wanted - found[k]]
+                kept[k].append(part[keep])
+                suits[k].append(m.suits[:, keep])
+                scores[k].append(m.score[:, keep])
+                found[k] += len(keep)
+            if wanted is not None and min(found) >= wanted:
                 break
-        if not kept:
+        if not len(slots):
             empty = np.zeros((len(self.offers), 0))
-            return slots[:0], Match(suits=empty.astype(bool), score=empty)
-        return np.concatenate(kept), Match(suits=np.hstack(suits), score=np.hstack(scores))
+            return [(slots[:0], Match(suits=empty.astype(bool), score=empty)) for _ in among]
+        return [
+            (_joined(k), Match(suits=_joined(s, axis=1), score=_joined(c, axis=1)))
+            for k, s, c in zip(kept, suits, scores, strict=True)
+        ]
 
     def allocate(self) -> list[tuple[Unit, Citizen]]:
         """Match the offered units to eligible citizens under the allocation rule.
@@ -150,11 +163,12 @@ class Municipality(mesa.Agent):
         free = {name: team.free for name, team in self.teams.items()}
         self.free_at_round = free  # what this round leaves free (decremented below)
         wait = self.model.cfg.policy.support_shortage == "wait"
-        if wait:
+        if wait:  # the match among the supported, and the one without the condition
             supported = self.eligible.supported(free)
-            self._count_blocked(slots, wanted, supported)
-            slots = slots[supported[slots]]
-        slots, m = self._suited(slots, wanted)
+            (slots, m), unconditional = self._suited(slots, wanted, [supported, None])
+            self._count_blocked(*unconditional, supported)
+        else:
+            [(slots, m)] = self._suited(slots, wanted, [None])
         pairs = []
         for i, j in self._solve(m):
             method = self.eligible.support_method(slots[j])
@@ -171,11 +185,16 @@ class Municipality(mesa.Agent):
             return first_come(m.suits)
         return best_fit(m.suits, m.score)
 
-    def _count_blocked(self, slots: np.ndarray, wanted: int | None, supported: np.ndarray) -> None:
-        """Who would have been matched but for a support slot: the teams' homeless waiting."""
+    def _count_blocked(self, kept: np.ndarray, m: Match, supported: np.ndarray) -> None:
+        """Who would have been matched but for a support slot (``kept``, ``m``: the match
+        without the condition): the teams' homeless waiting."""
         for team in self.teams.values():
             team.blocked = 0
-        kept, m = self._suited(slots, wanted)
         for _, j in self._solve(m):
             if not supported[kept[j]]:
                 self.teams[self.eligible.support_method(kept[j])].blocked += 1
+
+
+def _joined(parts: list[np.ndarray], axis: int = 0) -> np.ndarray:
+    """The chunks joined along ``axis``; most rounds need one chunk, which is kept as is."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
