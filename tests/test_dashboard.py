@@ -6,9 +6,11 @@ the pieces behind it, fast, and the ``hfsim app`` command's refusals of bad inpu
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -261,12 +263,18 @@ def test_app_refuses_a_port_in_use(tmp_path, capsys):
 
 
 # -- what docs/teaching.md tells students they will see ------------------------------------------
+TEACHING = Path(__file__).resolve().parents[1] / "docs" / "teaching.md"
+
+
 def _third_year(**changes) -> dict[str, dict[str, float]]:
-    """Small town, three years, seeds 0-2: per policy, the mean over seeds of the homeless
-    count in year 3, the placements, and the share of tenancies kept 12 months."""
+    """Small town, three years, seeds 0-2: per policy, the means over seeds of what the lesson
+    quotes: the homeless count in year 3, the placements over three years, the share of
+    tenancies kept 12 months, the share of offers that lapsed and the state's share of the
+    cost."""
+    from hfsim.dashboard.views import annual_costs
     from hfsim.results import kaplan_meier
 
-    out: dict[str, list[tuple[float, float, float]]] = {}
+    out: dict[str, list[tuple[float, ...]]] = {}
     for seed in range(3):
         lockstep = Lockstep(Settings.from_overrides({"years": 3, "seed": seed}).replace(**changes))
         lockstep.step(156)
@@ -278,8 +286,14 @@ def _third_year(**changes) -> dict[str, dict[str, float]]:
             )
             broke = np.array([t.how_ended in BREAKDOWN_CAUSES for t in log], dtype=int)
             kept = kaplan_meier(durations, broke, 52.0) if log else np.nan
-            out.setdefault(policy, []).append((homeless, len(log), kept))
-    keys = ("homeless", "placements", "kept_12m")
+            flows = model.recorder.flows
+            offers = flows["offers"][1:157].sum()
+            lapsed = flows["lapsed"][1:157].sum() / offers if offers else np.nan
+            cost = annual_costs(model).sum(axis=0)
+            out.setdefault(policy, []).append(
+                (homeless, len(log), kept, lapsed, cost[1] / cost.sum())
+            )
+    keys = ("homeless", "placements", "kept_12m", "lapsed", "state_share")
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # no tenancies at all: kept is NaN
         return {
@@ -287,21 +301,94 @@ def _third_year(**changes) -> dict[str, dict[str, float]]:
         }
 
 
+def _quoted(pattern: str) -> list[float]:
+    """The figures one sentence of docs/teaching.md quotes; the sentence must be there."""
+    text = " ".join(TEACHING.read_text(encoding="utf-8").split())
+    found = re.search(pattern, text)
+    assert found, f"docs/teaching.md no longer says {pattern!r}: update the test with the text"
+    return [float(g) for g in found.groups()]
+
+
+@pytest.fixture(scope="module")
+def lesson() -> dict[str, dict[str, dict[str, float]]]:
+    """The runs the lesson's segments 2-6 describe, each once for the module."""
+    default = _third_year()  # the dashboard opens under the 2023 rules
+    return {
+        "default": default,
+        "no dwellings": _third_year(anvisning_share=0.0, cheap_units=0),
+        "anvisningsret 50 %": _third_year(anvisning_share=0.5),
+        "fixed staff, none": _third_year(staffing="fixed", cti_staff=0, icm_staff=0, act_staff=0),
+        "reform": default,
+        "before 2023": _third_year(regime="pre_2023"),
+    }
+
+
 @pytest.mark.slow
-def test_the_lessons_claims_hold_in_the_small_town():
-    default = _third_year()
-    hf, sf = default["housing_first"], default["shelter_first"]
-    assert hf["homeless"] < 0.85 * sf["homeless"]  # segment 2: fewer homeless ...
+def test_the_lessons_claims_hold_in_the_small_town(lesson):
+    hf, sf = lesson["default"]["housing_first"], lesson["default"]["shelter_first"]
+    # segment 2: fewer homeless. Over 20 seeds the gap is 36.7 against 40.7 (-4.0, standard
+    # error 0.7, Housing First lower in 19 of 20); seeds 0-2 give 33.2 against 37.7.
+    assert hf["homeless"] < 0.95 * sf["homeless"]
     # ... because more move in: the dwellings bind in the small town, and shelter residents
-    # judged ready wait in the shelter for the same dwellings (measured 39 against 34)
+    # judged ready wait in the shelter for the same dwellings (measured 37 against 33)
     assert hf["placements"] > 1.1 * sf["placements"]
+    assert hf["lapsed"] < 0.5 * sf["lapsed"]  # offers lapse waiting for someone "ready"
     assert hf["kept_12m"] > sf["kept_12m"]  # segment 3: tenancies with support last longer
     # segment 4: with no dwellings offered, Housing First helps little
-    none = _third_year(anvisning_share=0.0, cheap_units=0)
-    hf0, sf0 = none["housing_first"], none["shelter_first"]
+    hf0, sf0 = lesson["no dwellings"]["housing_first"], lesson["no dwellings"]["shelter_first"]
     assert abs(hf0["homeless"] - sf0["homeless"]) < 0.05 * sf0["homeless"]
     assert hf0["placements"] < 0.1 * hf["placements"]
+    # ... and more dwellings widen Housing First's lead
+    more = lesson["anvisningsret 50 %"]
+    gap, more_gap = (
+        sf["homeless"] - hf["homeless"],
+        (more["shelter_first"]["homeless"] - more["housing_first"]["homeless"]),
+    )
+    assert more_gap > 1.5 * gap
     # segment 5: with fixed staff and none of it, Housing First placements wait for ever
-    unsupported = _third_year(staffing="fixed", cti_staff=0, icm_staff=0, act_staff=0)
+    unsupported = lesson["fixed staff, none"]
     assert unsupported["housing_first"]["placements"] == 0
     assert unsupported["shelter_first"]["placements"] == sf["placements"]
+    # segment 6: the reform cuts the state's share under both policies
+    for policy in ("housing_first", "shelter_first"):
+        assert (
+            lesson["reform"][policy]["state_share"] < lesson["before 2023"][policy]["state_share"]
+        )
+
+
+@pytest.mark.slow
+def test_the_lessons_figures_are_the_ones_the_small_town_gives(lesson):
+    """Every figure docs/teaching.md quotes for the small town is within rounding of a fresh
+    run, so a recalibration that moves them fails here until the text is updated."""
+    hf, sf = lesson["default"]["housing_first"], lesson["default"]["shelter_first"]
+    quoted = _quoted(
+        r"about (\d+) people were homeless under Housing First against (\d+) under "
+        r"shelter-first, with (\d+) against (\d+) moves into a dwelling"
+    )
+    measured = [hf["homeless"], sf["homeless"], hf["placements"], sf["placements"]]
+    assert quoted == pytest.approx(measured, abs=1.0)
+    quoted = _quoted(r"about (\d+) % of offers lapsed under shelter-first, against (\d+) %")
+    assert quoted == pytest.approx([100 * sf["lapsed"], 100 * hf["lapsed"]], abs=1.5)
+    quoted = _quoted(r"about (0\.\d+) kept after 12 months, against about (0\.\d+)")
+    assert quoted == pytest.approx([hf["kept_12m"], sf["kept_12m"]], abs=0.015)
+    none = lesson["no dwellings"]
+    (quoted,) = _quoted(r"About (\d+) people are homeless under both policies")
+    for policy in ("housing_first", "shelter_first"):
+        assert quoted == pytest.approx(none[policy]["homeless"], abs=1.5)
+    more = lesson["anvisningsret 50 %"]
+    quoted = _quoted(r"about (\d+) homeless in year 3 in our runs, against about (\d+)")
+    measured = [more["housing_first"]["homeless"], more["shelter_first"]["homeless"]]
+    assert quoted == pytest.approx(measured, abs=1.0)
+    quoted = _quoted(
+        r"about (\d+) % of the cost under Housing First and (\d+) % under shelter-first\. "
+        r"Since 2023 it refunds half of at most 120 days a year, plus half of Housing First "
+        r"support: about (\d+) % and (\d+) %"
+    )
+    old, new = lesson["before 2023"], lesson["reform"]
+    measured = [
+        100 * old["housing_first"]["state_share"],
+        100 * old["shelter_first"]["state_share"],
+        100 * new["housing_first"]["state_share"],
+        100 * new["shelter_first"]["state_share"],
+    ]
+    assert quoted == pytest.approx(measured, abs=1.5)
