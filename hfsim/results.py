@@ -179,8 +179,8 @@ class Recorder:
         every = model.cfg.output.timeseries_every_weeks
         if w % every == 0 or w == model.total_weeks:
             self._collect_landlords(model, w)
-        if w > model.warmup_weeks and (w - model.warmup_weeks) % 52 == 0:
-            # residents at a year's turn are users of the new year too
+        if w >= model.warmup_weeks and (w - model.warmup_weeks) % 52 == 0:
+            # residents at a year's turn (the horizon's start too) are users of the new year
             year = self.year_of(w + 0.5)
             for citizen in model.agents_by_type.get(Citizen, []):
                 if citizen.state == State.SHELTER:

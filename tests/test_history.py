@@ -78,6 +78,10 @@ def test_yearly_values_add_up_to_the_kpis():
         kpis["shelter_nights_per_user"]
     )
     warm = model.warmup_weeks
+    # a user of the first year is anyone with a stay in it, also one begun in the warm-up
+    stayed = {c for c, _, entry, exit_, _ in model.recorder.stays if entry < warm + 52 < exit_
+              or warm < exit_ <= warm + 52}  # fmt: skip
+    assert model.recorder.users_per_year[0] >= len(stayed) > 0
     for year, count in yearly["homeless_count"].items():  # the week-6 snapshot
         week = warm + (year - cfg.start_year) * 52 + 6
         states = model.recorder.counts[week].sum(axis=0)
