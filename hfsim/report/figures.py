@@ -633,7 +633,10 @@ def history_figure(table: pd.DataFrame, cfg, path: Path) -> Path:  # noqa: ANN00
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     top = axes[0][0]
     for entry in cfg.timeline:  # name the decisions once, on the first panel
-        label = ", ".join(str(k).rsplit(".", 1)[-1] for k in entry["set"])
+        label = ", ".join(  # the key's last part; a regime by its name
+            str(v) if k == "regime.name" else str(k).rsplit(".", 1)[-1]
+            for k, v in entry["set"].items()
+        )
         top.annotate(label, (entry["at"], 1), xycoords=("data", "axes fraction"), fontsize=6,
                      rotation=90, va="top", ha="right", color="#555555")  # fmt: skip
     note = (f"{cfg.municipality.name}, {cfg.replications} replications; dotted lines: the "
