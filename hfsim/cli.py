@@ -50,8 +50,18 @@ def _cmd_run(cfg: Config, outdir: Path) -> int:
     from hfsim.runner import run_replications, scenario_name, tqdm_progress, write_outputs
 
     results = run_replications(cfg, progress=tqdm_progress(scenario_name(cfg)))
-    summary = write_outputs(outdir, cfg, results)
+    history = None
+    if cfg.history.enabled:  # experiment=history: the backcast against the observed series
+        from hfsim.history import write_history
+        from hfsim.outputs import make_dir
+
+        history = write_history(make_dir(outdir), cfg, results)
+    summary = write_outputs(outdir, cfg, results)  # last: summary.json marks a finished run
     _print_summary(summary, outdir, cfg.report.language)
+    if history is not None:
+        from hfsim.history import history_lines
+
+        print("\n".join(history_lines(history)))
     return 0
 
 
@@ -74,6 +84,7 @@ COMMANDS: dict[str, Command] = {
             "hfsim run",
             "hfsim run policy=shelter_first replications=20",
             "hfsim run municipality=aarhus shelter.capacity=150 hydra.run.dir=out/sf",
+            "hfsim run municipality=denmark experiment=history replications=2",
         ),
     ),
 }

@@ -120,6 +120,11 @@ def plan_comparison(
             command_args = [a for a in typed if a not in hydra_args]
     values = dict(overrides)
     base = load_config(values)
+    if base.history.enabled:
+        raise ConfigError(
+            "experiment=history is a backcast of one world: run it with `hfsim run` "
+            "(history.enabled=true is not for compare)"
+        )
     experiment = base.experiment
     scenarios = {
         name: _scenario_overrides(name, raw)

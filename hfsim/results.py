@@ -193,8 +193,8 @@ class Recorder:
         every = model.cfg.output.timeseries_every_weeks
         if w % every == 0 or w == model.total_weeks:
             self._collect_landlords(model, w)
-        if w > model.warmup_weeks and (w - model.warmup_weeks) % 52 == 0:
-            # residents at a year's turn are users of the new year too
+        if w >= model.warmup_weeks and (w - model.warmup_weeks) % 52 == 0:
+            # residents at a year's turn (the horizon's start too) are users of the new year
             year = self.year_of(w + 0.5)
             for citizen in model.agents_by_type.get(Citizen, []):
                 if citizen.state == State.SHELTER:
@@ -286,11 +286,11 @@ def compute_kpis(model: HousingModel) -> dict[str, float]:
         out[f"{STATE_NAMES[state]}_mean"] = float(counts[:, state].mean())
     users = [rec.users_per_year.get(y, 0) for y in range(years)]
     out["shelter_users_per_year"] = float(np.mean(users))
-    nights = model.ledger.accrued[h, :, 0].sum()
+    nights = shelter_nights(model, warm, end)
     out["shelter_nights_per_user"] = (
         float(nights / years / out["shelter_users_per_year"]) if sum(users) else math.nan
     )
-    stays = np.array([(x - e) * 7.0 for _, _, e, x, _ in rec.stays if warm < x <= end])
+    stays = stay_days(rec, warm, end)
     out["shelter_stay_mean_days"] = float(stays.mean()) if len(stays) else math.nan
     placed = [(start, moved) for _, start, moved, _ in rec.placement_log if warm < moved <= end]
     out["placements_per_year"] = len(placed) / years
@@ -325,6 +325,16 @@ def compute_kpis(model: HousingModel) -> dict[str, float]:
     out["ready_waiting_mean"] = float(rec.levels["eligible_waiting"][h].sum(axis=1).mean())
     out["turned_away_per_year"] = float(rec.flows["turned_away"][h].sum() / years)
     return {k: out[k] for k in KPI_NAMES}
+
+
+def shelter_nights(model: HousingModel, after: float, until: float) -> float:
+    """Shelter nights in the weeks ``after`` < week <= ``until`` (all municipalities)."""
+    return float(model.ledger.accrued[int(after) + 1 : int(until) + 1, :, 0].sum())
+
+
+def stay_days(rec: Recorder, after: float, until: float) -> np.ndarray:
+    """Length in days of each shelter stay that ended in ``after`` < week <= ``until``."""
+    return np.array([(x - e) * 7.0 for _, _, e, x, _ in rec.stays if after < x <= until])
 
 
 def spell_durations(model: HousingModel) -> tuple[np.ndarray, np.ndarray]:

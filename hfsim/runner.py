@@ -37,6 +37,7 @@ class RunResult:
     timeseries: pd.DataFrame
     tenancies: pd.DataFrame
     events: int
+    history: pd.DataFrame | None = None  # experiment=history: the yearly observed series
 
 
 def scenario_name(cfg: Config) -> str:
@@ -59,7 +60,14 @@ def run_replication(cfg: Config, replication: int, tables: bool = True) -> RunRe
     kpis = compute_kpis(model)
     timeseries = timeseries_table(model) if tables else pd.DataFrame()
     tenancies = tenancy_table(model) if tables else pd.DataFrame()
-    return RunResult(replication, seed, kpis, timeseries, tenancies, model.events_processed)
+    history = None
+    if cfg.history.enabled:
+        from hfsim.history import yearly_metrics
+
+        history = yearly_metrics(model)
+    return RunResult(
+        replication, seed, kpis, timeseries, tenancies, model.events_processed, history
+    )
 
 
 def _worker(args: tuple[Config, int, bool]) -> RunResult:

@@ -1010,6 +1010,23 @@ class TrialConfig:
 
 
 @dataclass
+class HistoryConfig:
+    """``experiment=history``: the backcast of ``hfsim run`` (see :mod:`hfsim.history`)."""
+
+    enabled: bool = param(
+        False,
+        doc="compute the yearly statistics of the observed series and write history.csv "
+        "and history.png",
+    )
+    observed: str = param(
+        "history_dk",
+        choices=("history_dk",),
+        source="[C] VIVE counts and Ankestyrelsen's §110 statistics (EVIDENCE.md)",
+        doc="table of observed yearly values in hfsim/data/ (<name>.csv)",
+    )
+
+
+@dataclass
 class SweepConfig:
     samples: int = param(
         0, lo=0, hi=10000000, unit="points", doc="Latin-hypercube points for interval(...) sweeps"
@@ -1149,6 +1166,7 @@ class Config:
     output: OutputConfig = field(default_factory=OutputConfig)
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
     trial: TrialConfig = field(default_factory=TrialConfig)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
     sweep: SweepConfig = field(default_factory=SweepConfig)
     sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
     calibrate: CalibrateConfig = field(default_factory=CalibrateConfig)

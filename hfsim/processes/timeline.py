@@ -27,6 +27,9 @@ with a timeline is the run without it up to the first change: common random numb
   cut lowers the stock (re-priced dwellings return to ordinary rents) but lets no tenancy end.
 * ``housing.anvisning_share``: the share of social vacancies claimed from that week.
 * ``citizens.inflow_per_year``: the weekly inflow from that week (with ``over``, a trend).
+* ``policy.hf_support_share``: under ``policy=status_quo``, the share of new spells put on the
+  Housing First track from that week (a spell's track is drawn when it starts, so spells
+  already running keep theirs); other policies do not read it.
 * ``regime.name``: the named regime's reimbursement rules (``configs/regime/<name>.yaml``)
   from that week; refund periods already running keep the window they were given.
 
@@ -61,6 +64,7 @@ SETTABLE = (
     "housing.anvisning_share",
     *STAFF_KEYS,
     "citizens.inflow_per_year",
+    "policy.hf_support_share",
     "regime.name",
 )
 
@@ -170,6 +174,9 @@ def apply(model: HousingModel, key: str, value: Any) -> None:
         model.ledger.regime = rules
         model.ledger.refund_days = float(rules.shelter_refund_days)
         return
+    if key.startswith("policy."):
+        _set_policy(model)
+        return
     model.vacancies.cfg = model.cfg.housing
     if key == "housing.anvisning_share":
         return
@@ -213,6 +220,13 @@ def allowed(obj: Any, attr: str, capacity: int) -> int:
 def _mark_cut(obj: Any, attr: str, occupants: int, capacity: int) -> None:
     if occupants > capacity:
         setattr(obj, f"_cut_{attr}", occupants)
+
+
+def _set_policy(model: HousingModel) -> None:
+    policy = model.policy
+    while policy is not None:  # a wrapping policy (the trial's) and the one it wraps
+        policy.cfg = model.cfg.policy
+        policy = policy.__dict__.get("base")
 
 
 def _set_beds(model: HousingModel, muni: Any, n: int) -> None:

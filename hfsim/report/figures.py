@@ -588,3 +588,57 @@ def make_figures(data: FigureData, figdir: Path) -> list[Figure]:
     make_dir(figdir)
     made = [draw(data, figdir) for draw in FIGURES]
     return [f for f in made if f is not None]
+
+
+# ---------------------------------------------------------------------------------------
+# The backcast (experiment=history): not part of the report's set, drawn by hfsim.history
+# ---------------------------------------------------------------------------------------
+HISTORY_TITLES = {
+    "homeless_count": "Homeless, national count (week 6)",
+    "shelter_users": "Shelter (§110) users per year",
+    "shelter_nights_per_user": "Shelter nights per user per year",
+    "shelter_stay_mean_days": "Mean length of a shelter stay",
+}
+
+
+def history_figure(table: pd.DataFrame, cfg, path: Path) -> Path:  # noqa: ANN001 - a Config
+    """Model mean with its 95 % band against the observed points, one panel per metric;
+    filled points were used by the calibration (fitted), open ones are out-of-sample (held
+    out); dotted lines mark the timeline's dates."""
+    from matplotlib.ticker import MaxNLocator
+
+    from hfsim.history import COUNT_WEEK, METRICS, UNITS
+
+    fig, axes = _new(ncols=2, nrows=2, width=10, height=6.6)
+    colour = PALETTE[0]
+    for ax, metric in zip(axes.flat, METRICS, strict=True):
+        part = table[table.metric == metric].sort_values("year")
+        # the count is a snapshot in week 6; the other values are the year's, drawn mid-year
+        x = part.year + (COUNT_WEEK / WEEKS_PER_YEAR if metric == "homeless_count" else 0.5)
+        ax.plot(x, part.model_mean, color=colour, lw=1.6, label="model (mean)")
+        ax.fill_between(x, part.model_ci_low.clip(lower=0), part.model_ci_high, color=colour,
+                        alpha=0.2, lw=0, label="model (95 % CI of the mean)")  # fmt: skip
+        for kind, face, label in (("fitted", "#000000", "observed, fitted (calibration)"),
+                                  ("held_out", "white", "observed, held out (out-of-sample)")):  # fmt: skip
+            seen = part.part == kind
+            ax.scatter(x[seen], part.observed[seen], s=30, marker="o", facecolor=face,
+                       edgecolor="#000000", zorder=3, label=label)  # fmt: skip
+        for entry in cfg.timeline:
+            ax.axvline(entry["at"], color="#999999", lw=0.8, ls=":")
+        ax.set_title(HISTORY_TITLES[metric], fontsize=9)
+        ax.set_ylabel(UNITS[metric], fontsize=8)
+        ax.set_xlim(cfg.start_year, cfg.start_year + cfg.years)
+        ax.grid(color="#eeeeee", lw=0.6)
+        ax.tick_params(labelsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    top = axes[0][0]
+    for entry in cfg.timeline:  # name the decisions once, on the first panel
+        label = ", ".join(  # the key's last part; a regime by its name
+            str(v) if k == "regime.name" else str(k).rsplit(".", 1)[-1]
+            for k, v in entry["set"].items()
+        )
+        top.annotate(label, (entry["at"], 1), xycoords=("data", "axes fraction"), fontsize=6,
+                     rotation=90, va="top", ha="right", color="#555555")  # fmt: skip
+    note = (f"{cfg.municipality.name}, {cfg.replications} replications; dotted lines: the "
+            "timeline's dates (experiments/history.md)")  # fmt: skip
+    return _finish(fig, path, note)
