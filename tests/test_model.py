@@ -177,3 +177,13 @@ def test_shelter_books_obey_littles_law(policy):
     kpis = hfsim.simulate(seed=11, policy=policy, years=3, warmup_years=1)
     little = kpis["shelter_users_per_year"] * kpis["shelter_nights_per_user"] / 365.0
     assert kpis["shelter_mean"] == pytest.approx(little, rel=0.03)
+
+
+def test_offers_that_lapse_before_the_first_matching_round_have_a_reason():
+    """Matching every 8 weeks and offers held 4: the first offers lapse before any round has
+    run (the reason used to read the support slots of a round that never was: KeyError)."""
+    model = run_checked(**SMALL, **{"allocation.interval_weeks": 8})
+    flows = model.recorder.flows
+    reasons = sum(flows[k].sum() for k in flows if k.startswith("lapsed_"))
+    assert flows["lapsed"].sum() > 0
+    assert reasons == flows["lapsed"].sum()

@@ -92,6 +92,8 @@ class Municipality(mesa.Agent):
         suits = self._matrices(slots, [unit]).suits[0]
         if not suits.any():
             return "unaffordable"
+        if not self.free_at_round:  # no round yet: those it suits came after its last chance
+            return "no_eligible"
         supported = self.eligible.supported(self.free_at_round)[slots[suits]]
         return "no_eligible" if supported.any() else "no_support"
 
