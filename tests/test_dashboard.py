@@ -340,10 +340,8 @@ def test_the_lessons_claims_hold_in_the_small_town(lesson):
     assert hf0["placements"] < 0.1 * hf["placements"]
     # ... and more dwellings widen Housing First's lead
     more = lesson["anvisningsret 50 %"]
-    gap, more_gap = (
-        sf["homeless"] - hf["homeless"],
-        (more["shelter_first"]["homeless"] - more["housing_first"]["homeless"]),
-    )
+    gap = sf["homeless"] - hf["homeless"]
+    more_gap = more["shelter_first"]["homeless"] - more["housing_first"]["homeless"]
     assert more_gap > 1.5 * gap
     # segment 5: with fixed staff and none of it, Housing First placements wait for ever
     unsupported = lesson["fixed staff, none"]
