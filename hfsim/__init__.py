@@ -13,10 +13,36 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING  # noqa: E402
+
 from hfsim.config import Config, ConfigError, load_config  # noqa: E402
 from hfsim.config.validate import check_seed  # noqa: E402
-from hfsim.model import HousingModel  # noqa: E402
-from hfsim.results import KPI_NAMES, compute_kpis  # noqa: E402
+
+if TYPE_CHECKING:
+    from hfsim.model import HousingModel
+    from hfsim.results import KPI_NAMES, compute_kpis
+
+# The model and the results pull in Mesa, pandas and scipy (about a second): they load on
+# first use, so that `hfsim --help` and a refused command line answer at once.
+_LAZY = {
+    "HousingModel": "hfsim.model",
+    "KPI_NAMES": "hfsim.results",
+    "compute_kpis": "hfsim.results",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'hfsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def simulate(seed: int = 0, **overrides: Any) -> dict[str, float]:
@@ -33,6 +59,9 @@ def simulate(seed: int = 0, **overrides: Any) -> dict[str, float]:
     Raises:
         ConfigError: a bad seed, key or value, before anything runs.
     """
+    from hfsim.model import HousingModel
+    from hfsim.results import compute_kpis
+
     seed = check_seed(seed)
     cfg = load_config(overrides)
     model = HousingModel(cfg, seed=seed).run()
@@ -44,6 +73,7 @@ __all__ = [
     "ConfigError",
     "HousingModel",
     "KPI_NAMES",
+    "compute_kpis",
     "load_config",
     "simulate",
     "__version__",

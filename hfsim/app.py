@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from hfsim.cli import Command, UsageError, current_overrides, parse_cli_overrides, register
+from hfsim.cli import UsageError, current_overrides, parse_cli_overrides
 from hfsim.config import Config
 
 REQUIRED = ("solara", "uvicorn", "reacton", "ipyvuetify")
@@ -73,17 +73,3 @@ def run_app(cfg: Config, outdir: Path) -> int:
     serve.run(port=port, host=host, overrides=overrides)
     print("hfsim app: stopped", flush=True)
     return 0
-
-
-register(
-    "app",
-    Command(
-        "the teaching dashboard in the browser (localhost)",
-        run_app,
-        examples=(
-            "hfsim app",
-            "hfsim app app.port=8800",
-            "hfsim app municipality=aarhus seed=3",
-        ),
-    ),
-)

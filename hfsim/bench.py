@@ -38,7 +38,6 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from hfsim.cli import Command, register
 from hfsim.config import Config, load_config
 from hfsim.outputs import make_dir, write_text
 from hfsim.rng import replication_seed
@@ -406,18 +405,3 @@ def _cmd_bench(cfg: Config, outdir: Path) -> int:
     run_bench(bench_config(base), outdir, say=lambda line: print(line, file=sys.stderr))
     print(f"hfsim bench: bench.json in {outdir}")
     return 0
-
-
-register(
-    "bench",
-    Command(
-        "the performance benchmark (national run against a trivial Mesa loop, scaling, "
-        "parallel speed-up, naive baseline)",
-        _cmd_bench,
-        examples=(
-            "hfsim bench",
-            "hfsim bench bench.scales=[1,2] bench.horizons=[5,10] bench.repeats=3",
-            "hfsim bench municipality=small_town years=2 bench.naive=false",
-        ),
-    ),
-)

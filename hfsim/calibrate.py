@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hfsim.cli import Command, UsageError, register
+from hfsim.cli import UsageError
 from hfsim.config import Config, ConfigError, group_options
 from hfsim.config.load import CONFIG_DIR
 from hfsim.outputs import make_dir, write_text
@@ -630,22 +630,3 @@ def run_calibrate(cfg: Config, outdir: Path) -> int:
     print_result(result)
     print(f"hfsim calibrate: outputs in {outdir}")
     return 0
-
-
-register(
-    "calibrate",
-    Command(
-        "fit the parameters without a direct source to the Danish targets (scipy optimiser)",
-        run_calibrate,
-        examples=(
-            "hfsim calibrate municipality=aarhus",
-            "hfsim calibrate municipality=aarhus calibrate.budget=200 years=6",
-            "hfsim calibrate municipality=small_town "
-            "++calibrate.parameters={citizens.stay_mean_days_transitional:[5,120]} "
-            "calibrate.targets=[shelter_stay_mean]",
-            "hfsim calibrate municipality=aarhus calibrate.write_presets=[aarhus,small_town]",
-        ),
-        # fitted to the same world that `hfsim validate` checks: practice before the reform
-        defaults=("policy=status_quo", "regime=pre_2023"),
-    ),
-)

@@ -30,7 +30,6 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from hfsim.cli import Command, register
 from hfsim.config import Config, ConfigError, load_config
 from hfsim.config.load import GROUPS
 from hfsim.outputs import make_dir, write_text
@@ -390,23 +389,5 @@ def _run_command(cfg: Config, outdir: Path) -> int:
     print_table(result)
     return 0
 
-
-register(
-    "compare",
-    Command(
-        "several scenarios on the same seeds (default: housing_first vs shelter_first): "
-        "paired differences with 95 % intervals, figures and a report",
-        _run_command,
-        examples=(
-            "hfsim compare",
-            "hfsim compare experiment=reform_effect",
-            "hfsim compare experiment=housing_supply municipality=small_town replications=5",
-            "hfsim compare report.language=da hydra.run.dir=out/hf_vs_sf",
-            "hfsim compare '+experiment.scenarios.today={policy:housing_first}' "
-            "'+experiment.scenarios.more={policy:housing_first,housing.anvisning_share:0.5}' "
-            "experiment.baseline=today",
-        ),
-    ),
-)
 
 __all__ = ["ComparisonResult", "Plan", "compare", "plan_comparison", "run_comparison"]

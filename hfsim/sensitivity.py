@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hfsim.cli import Command, UsageError, register
+from hfsim.cli import UsageError
 from hfsim.config import Config, load_config
 from hfsim.outputs import make_dir, replacing, write_text
 from hfsim.results import KPI_NAMES, KPIS
@@ -507,18 +507,3 @@ def _cmd_sensitivity(cfg: Config, outdir: Path) -> int:
     run_sensitivity(base, outdir)
     print(f"\nhfsim sensitivity: sensitivity.csv, noise.csv and figures/ in {outdir}")
     return 0
-
-
-register(
-    "sensitivity",
-    Command(
-        "global sensitivity analysis (Morris and Sobol, SALib) with a noise floor",
-        _cmd_sensitivity,
-        examples=(
-            "hfsim sensitivity municipality=small_town replications=3 sensitivity.samples=8 "
-            "'+sensitivity.parameters={shelter.capacity:[10,30],housing.anvisning_share:[0.2,0.5]}'",
-            "hfsim sensitivity sensitivity.method=morris sensitivity.kpis=[homeless_mean] "
-            "'+sensitivity.parameters={citizens.inflow_per_year:[450,700],tenancy.support_effect:[0.4,0.9]}'",
-        ),
-    ),
-)

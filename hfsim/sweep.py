@@ -45,7 +45,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from hfsim.cli import Command, UsageError, register
+from hfsim.cli import UsageError
 from hfsim.config import Config, ConfigError, load_config
 from hfsim.config.load import GROUPS, _check_ranges, _check_rules
 from hfsim.outputs import (
@@ -790,24 +790,6 @@ def _split_args(args: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
             values[key] = override.value()
     return values, sweeps
 
-
-register(
-    "sweep",
-    Command(
-        "a parameter grid or sample × replications, in parallel or on a cluster; resumable",
-        _cmd_sweep,
-        sweep_allowed=True,
-        examples=(
-            "hfsim sweep municipality=small_town shelter.capacity=10,20 "
-            "housing.anvisning_share=0.25,0.5 replications=5",
-            "hfsim sweep 'shelter.capacity=range(100,301,50)' policy=housing_first,shelter_first",
-            "hfsim sweep 'housing.anvisning_share=interval(0.25,0.6)' sweep.samples=40 "
-            "sweep.workers=2 hydra.run.dir=out/anvisning",
-            "hfsim sweep shelter.capacity=100,200 sweep.backend=dask "
-            "sweep.address=tcp://127.0.0.1:8786",
-        ),
-    ),
-)
 
 if __name__ == "__main__":  # pragma: no cover - exercised through a subprocess in the tests
     raise SystemExit(hydra_multirun(sys.argv[1:]))

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from hfsim.cli import Command, register
 from hfsim.config import Config
 from hfsim.targets import (
     UNAVAILABLE,
@@ -139,20 +138,3 @@ def run_validate(cfg: Config, outdir: Path) -> int:
         print(line)
     print(f"hfsim validate: outputs in {outdir}", file=sys.stdout)
     return 0
-
-
-register(
-    "validate",
-    Command(
-        "the model against the Danish targets: validation.csv (target, model, range, passed)",
-        run_validate,
-        examples=(
-            "hfsim validate municipality=aarhus",
-            "hfsim validate municipality=aarhus policy=housing_first regime=reform_2023",
-            "hfsim validate municipality=denmark replications=4",
-            "hfsim validate municipality=small_town years=2 warmup_years=1 replications=2",
-        ),
-        # the targets describe Danish practice before the reform: the status quo is validated
-        defaults=("policy=status_quo", "regime=pre_2023"),
-    ),
-)

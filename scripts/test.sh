@@ -12,4 +12,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/python -m pytest "$@"
+# one process per core (two on the project's machine); worksteal balances
+# the long statistical tests
+exec .venv/bin/python -m pytest -n auto --dist worksteal "$@"

@@ -123,3 +123,15 @@ def test_policies_and_regimes_run_from_the_command_line(tmp_path):
                 "report.figures=false", *extra, f"hydra.run.dir={out}"]  # fmt: skip
         assert hfsim_ok(tmp_path, *args)
         assert (out / "summary.json").is_file()
+
+
+def test_help_and_refusals_do_not_load_the_model():
+    """`hfsim --help` and a refused command line answer without importing Mesa, pandas or
+    scipy (a second of start-up each time; the commands' modules load when they run)."""
+    code = (
+        "import sys, hfsim.cli; hfsim.cli._load_commands(); print(len(hfsim.cli.COMMANDS)); "
+        "print(sorted(m for m in ('mesa', 'pandas', 'scipy', 'hfsim.model') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    commands, loaded = done.stdout.split()
+    assert int(commands) == 9 and loaded == "[]", done.stdout

@@ -123,6 +123,7 @@ def _gap(kpi: str, **overrides: Any) -> np.ndarray:
     )
 
 
+@pytest.mark.slow
 def test_more_dwellings_widen_housing_firsts_advantage_when_support_follows_need():
     """With support that follows need, the dwellings bind Housing First: more of them widen
     its advantage (on main before support followed need, the gap narrowed, -8 -> -16)."""
@@ -132,6 +133,7 @@ def test_more_dwellings_widen_housing_firsts_advantage_when_support_follows_need
     assert ample.mean() > 1.3 * scarce.mean(), f"gaps {scarce} -> {ample}"
 
 
+@pytest.mark.slow
 def test_the_2023_rules_shift_the_municipal_cost_balance_towards_housing_first():
     """The refund limit bites on long shelter stays, which the staircase has more of: the
     municipal cost of shelter-first rises against Housing First's."""
@@ -140,6 +142,7 @@ def test_the_2023_rules_shift_the_municipal_cost_balance_towards_housing_first()
     assert (after > before).all(), f"shelter-first minus Housing First: {before} -> {after}"
 
 
+@pytest.mark.slow
 def test_housing_first_houses_new_spells_sooner_when_dwellings_are_offered():
     """Housing First offers a dwelling to anyone homeless, the staircase only to the ready:
     with dwellings to offer, more spells reach an own dwelling within a year (measured 0.996

@@ -183,6 +183,7 @@ def _conflict_breakdowns(slope: float, **overrides: Any) -> int:
     return total
 
 
+@pytest.mark.slow
 def test_concentration_sweep_is_monotone():
     """Conflict breakdowns (Aarhus, 4 seeds, 3 years) rise with the concentration effect; the
     sizes of the steps are printed (pytest -s)."""
