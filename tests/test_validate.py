@@ -79,9 +79,9 @@ def test_bad_input_is_a_one_line_error(tmp_path, capsys):
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="not yet (issue #10): the status quo passes 9 of 17 aarhus and 20 of 36 national "
-    "targets; full shelters and a single queue keep the nights, waiting and CTI rows out "
-    "(docs/validation.md)",
+    reason="not yet (issue #10): the status quo passes 13 of 17 aarhus and 24 of 36 national "
+    "targets; full shelters share the nights among too many users, and too many of the ready "
+    "wait 5-12 months (docs/validation.md)",
 )
 @pytest.mark.parametrize(("preset", "replications"), [("aarhus", 4), ("denmark", 2)])
 def test_shipped_presets_pass_four_in_five_targets(tmp_path, preset, replications):

@@ -15,6 +15,7 @@ from hfsim.housing import Neighbourhood, Unit
 from hfsim.municipalities import MunicipalitySpec
 
 if TYPE_CHECKING:
+    from hfsim.config.schema import AllocationConfig
     from hfsim.model import HousingModel
 
 # why an offered dwelling lapses unused (Municipality.lapse_reason)
@@ -171,16 +172,46 @@ class Municipality(mesa.Agent):
             self._count_blocked(*unconditional, supported)
         else:
             [(slots, m)] = self._suited(slots, wanted, [None])
-        pairs = []
-        for i, j in self._solve(m):
-            method = self.eligible.support_method(slots[j])
-            if wait and method is not None:
-                if free[method] <= 0:  # two matched to the team's last slot
-                    self.teams[method].blocked += 1
-                    continue
-                free[method] -= 1
-            pairs.append((self.offers[i], self.eligible.citizen(slots[j])))
-        return pairs
+        pairs: list[tuple[Unit, Citizen]] = []
+        taken_units: list[int] = []  # rows of self.offers let in this round
+        matched: list[int] = []  # their candidates' slots
+        while True:
+            dropped = False
+            for i, j in self._solve(m):
+                method = self.eligible.support_method(slots[j])
+                if wait and method is not None:
+                    if free[method] <= 0:  # two matched to the team's last slot
+                        self.teams[method].blocked += 1
+                        dropped = True
+                        continue
+                    free[method] -= 1
+                pairs.append((self.offers[i], self.eligible.citizen(slots[j])))
+                taken_units.append(i)
+                matched.append(int(slots[j]))
+            if not dropped:
+                return pairs
+            # a unit given to a full team's candidate goes round again, among the candidates
+            # not yet matched whose team still has a slot (drawn afresh from the list)
+            slots, m = self._rematch(cfg, free, taken_units, matched)
+            if not m.suits.any():
+                return pairs
+
+    def _rematch(
+        self,
+        cfg: AllocationConfig,
+        free: dict[str, float],
+        taken_units: list[int],
+        matched: list[int],
+    ) -> tuple[np.ndarray, Match]:
+        """Candidates and matrices for the units not yet let, among the citizens not yet
+        matched whose support still has a slot."""
+        mask = self.eligible.supported(free)
+        mask[matched] = False
+        left = len(self.offers) - len(taken_units)
+        wanted = cfg.candidates_per_unit * left if cfg.rule == "best_fit" else None
+        [(slots, m)] = self._suited(self.eligible.by_priority(), wanted, [mask])
+        m.suits[taken_units, :] = False
+        return slots, m
 
     def _solve(self, m: Match) -> list[tuple[int, int]]:
         if self.model.cfg.allocation.rule == "first_come":
