@@ -9,11 +9,10 @@ The library runs without Hydra::
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-
-from typing import TYPE_CHECKING  # noqa: E402
 
 from hfsim.config import Config, ConfigError, load_config  # noqa: E402
 from hfsim.config.validate import check_seed  # noqa: E402
@@ -33,8 +32,6 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value

@@ -15,7 +15,6 @@ from hfsim.housing import Neighbourhood, Unit
 from hfsim.municipalities import MunicipalitySpec
 
 if TYPE_CHECKING:
-    from hfsim.config.schema import AllocationConfig
     from hfsim.model import HousingModel
 
 # why an offered dwelling lapses unused (Municipality.lapse_reason)
@@ -160,9 +159,8 @@ class Municipality(mesa.Agent):
         if not self._worth_a_round():
             return []
         self.dirty = False
-        cfg = self.model.cfg.allocation
         slots = self.eligible.by_priority()
-        wanted = cfg.candidates_per_unit * len(self.offers) if cfg.rule == "best_fit" else None
+        wanted = self._wanted(len(self.offers))
         free = {name: team.free for name, team in self.teams.items()}
         self.free_at_round = free  # what this round leaves free (decremented below)
         wait = self.model.cfg.policy.support_shortage == "wait"
@@ -192,23 +190,23 @@ class Municipality(mesa.Agent):
                 return pairs
             # a unit given to a full team's candidate goes round again, among the candidates
             # not yet matched whose team still has a slot (drawn afresh from the list)
-            slots, m = self._rematch(cfg, free, taken_units, matched)
+            slots, m = self._rematch(free, taken_units, matched)
             if not m.suits.any():
                 return pairs
 
+    def _wanted(self, units: int) -> int | None:
+        """How many candidates ``best_fit`` considers for ``units`` units (None: all)."""
+        cfg = self.model.cfg.allocation
+        return cfg.candidates_per_unit * units if cfg.rule == "best_fit" else None
+
     def _rematch(
-        self,
-        cfg: AllocationConfig,
-        free: dict[str, float],
-        taken_units: list[int],
-        matched: list[int],
+        self, free: dict[str, float], taken_units: list[int], matched: list[int]
     ) -> tuple[np.ndarray, Match]:
         """Candidates and matrices for the units not yet let, among the citizens not yet
         matched whose support still has a slot."""
         mask = self.eligible.supported(free)
         mask[matched] = False
-        left = len(self.offers) - len(taken_units)
-        wanted = cfg.candidates_per_unit * left if cfg.rule == "best_fit" else None
+        wanted = self._wanted(len(self.offers) - len(taken_units))
         [(slots, m)] = self._suited(self.eligible.by_priority(), wanted, [mask])
         m.suits[taken_units, :] = False
         return slots, m
