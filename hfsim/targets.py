@@ -193,7 +193,8 @@ class Observer:
     * Snapshots in week :data:`COUNT_WEEK` of every year after the warm-up: for each homeless
       citizen, where they are (a shelter resident counts where the shelter is, as in the
       national count), their state, how long their spell has lasted, their age group,
-      whether they are ready to move and how long they have been in the shelter.
+      whether they are ready to move and for how long (since treatment was done on the
+      staircase, since admission for a Housing First client).
     * The shelter stays still running at the end (the recorder logs those that ended).
 
     Args:
@@ -239,7 +240,7 @@ class Observer:
             in_shelter = c.state == State.SHELTER
             where = c.shelter_host if in_shelter and c.shelter_host >= 0 else c.municipality
             ready = in_shelter and (c.track == "hf" or c.stair_level >= 1)
-            waited = now - c.shelter_entry if in_shelter else math.nan
+            waited = now - c.ready_since if ready else math.nan  # ready for how long
             self.snapshots.append(
                 (now, codes[where], int(c.state), now - c.spell_start, c.age_group, ready, waited)
             )

@@ -155,3 +155,30 @@ def test_shelter_use_on_known_stays():
     assert out["longterm_users_share"] == pytest.approx((1 / 2 + 0) / 2)
     nights0 = 196.0 / (196.0 + 0.7 + 3.5)
     assert out["longterm_nights_share"] == pytest.approx(nights0 / 2)
+
+
+def test_the_ready_have_waited_since_they_were_judged_ready():
+    """Ankestyrelsen 2021 counts how long residents have been *ready to move* (not how long
+    they have stayed): on the staircase the clock starts when treatment is done, after the
+    admission; a Housing First client is ready from admission. Catches a wait measured
+    from the shelter entry (the fault before 2026-12-03)."""
+    cfg = hfsim.load_config({**SHORT, "policy": "status_quo"})
+    observer = Observer(HousingModel(cfg, seed=3))
+    model = observer.model
+    model.run_for(model.warmup_weeks + 6)
+    now = float(model.steps)
+    ready = [
+        c
+        for c in observer._citizens()
+        if c.state.name == "SHELTER" and (c.track == "hf" or c.stair_level >= 1)
+    ]
+    staircase = [c for c in ready if c.track == "sf"]
+    assert len(staircase) >= 5
+    for c in staircase:
+        assert c.shelter_entry < c.ready_since <= now
+    for c in ready:
+        if c.track == "hf":
+            assert c.ready_since == c.shelter_entry
+    observer._snapshot()
+    waited = sorted(row[-1] for row in observer.snapshots if row[5])
+    assert waited == pytest.approx(sorted(now - c.ready_since for c in ready))

@@ -79,6 +79,7 @@ class Citizen(mesa.Agent):
         self.stair_level = 0
         self.shelter_host = -1
         self.shelter_entry = 0.0
+        self.ready_since = 0.0  # when judged ready to move in this stay (hf: from admission)
         self.stay_ends = 0.0  # planned end of the current shelter stay (it may end sooner)
         self.queued_for_bed = -1  # the version at which the citizen joined a bed queue
         self.eligible = False

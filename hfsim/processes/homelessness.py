@@ -262,6 +262,7 @@ def admit(model: HousingModel, citizen: Citizen, host, tau: float) -> None:
     model.region_free_beds[host.spec.region] -= 1
     citizen.shelter_host = host.index
     citizen.shelter_entry = tau
+    citizen.ready_since = tau  # Housing First clients are ready to move from admission
     model.move(citizen, State.SHELTER, tau)
     model.recorder.admission(citizen, tau)
     days = _rate_weeks(model.cfg.citizens, "stay_mean_days", PATTERN_KEYS, citizen.pattern)
@@ -305,6 +306,7 @@ def treatment_done(citizen: Citizen, tau: float) -> None:
     place), or, with ``policy.readiness=in_shelter``, is judged housing ready and waits in the
     shelter for a dwelling (the planned end of the stay no longer applies)."""
     model = citizen.model
+    citizen.ready_since = tau
     if model.cfg.policy.readiness == "in_shelter":
         citizen.version += 1  # the stay's pending end lapses: a ready resident stays
         accounting.stay_extended(model, citizen)
