@@ -199,10 +199,16 @@ def test_concentration_sweep_is_monotone():
 @pytest.mark.parametrize("policy", ["housing_first", "status_quo"])
 def test_agreed_associations_bring_offers_within_the_guarantee(policy):
     """The calls halve (at least) the share of listed citizens with no offer within 3
-    months; without them the guarantee is a priority rule only and breaches are common."""
+    months; without them the guarantee is a priority rule only and breaches are common.
+    The inflow is held at 173 a year (round 8's fit; the preset's is 140 since round 9) so
+    the guarantee is under the pressure the test is about, whatever the calibration gives."""
 
     def share(agreement: float) -> float:
-        overrides = {"policy": policy, "housing.guarantee_agreement_share": agreement}
+        overrides = {
+            "policy": policy,
+            "housing.guarantee_agreement_share": agreement,
+            "citizens.inflow_per_year": 173.3,
+        }
         model = HousingModel(seed=0, **ODENSE, **overrides)
         model.run()
         return offer_within(model)

@@ -57,9 +57,11 @@ def test_shelter_cut_changes_the_run_from_its_date_and_not_before():
 
 
 def test_more_places_go_to_those_waiting():
-    base, _ = weekly([], occupied)
-    more, _ = weekly([{"at": 2027, "set": {"shelter.capacity": 40}}], occupied)
+    short = {**BASE, "shelter.capacity": 10}  # beds are short before the rise: people queue
+    base, _ = weekly([], occupied, short)
+    more, _ = weekly([{"at": 2027, "set": {"shelter.capacity": 40}}], occupied, short)
     np.testing.assert_array_equal(more[: CUT_WEEK - 1], base[: CUT_WEEK - 1])
+    assert base.max() == 10  # the beds bind without the rise
     assert more[CUT_WEEK - 1 :].mean() > base[CUT_WEEK - 1 :].mean()
 
 

@@ -1139,7 +1139,14 @@ class AppConfig:
 class Config:
     seed: int = param(0, lo=0, hi=2**32 - 1, doc="root seed of every random stream")
     years: int = param(10, lo=1, hi=100, unit="years", doc="horizon after the warm-up")
-    warmup_years: int = param(3, lo=0, hi=50, unit="years", doc="warm-up, excluded from KPIs")
+    warmup_years: int = param(
+        10,
+        lo=0,
+        hi=50,
+        unit="years",
+        doc="warm-up, excluded from KPIs: the calibrated status quo takes about ten years to "
+        "settle from the counted start (docs/validation.md)",
+    )
     replications: int = param(10, lo=1, hi=100000, unit="runs", doc="replications per scenario")
     scenario: str = param("", doc="scenario label (defaults to the policy name)")
     start_year: int = param(
