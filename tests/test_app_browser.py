@@ -150,6 +150,7 @@ def images(page, before: dict | None = None) -> dict:
     return page.evaluate(JS_IMAGES, IMAGES)
 
 
+@pytest.mark.slow  # an end-to-end run: in the full suite, not the quick subset
 def test_dashboard_in_chromium(server, tmp_path):
     started = time.monotonic()
     console, page_errors, external = [], [], []

@@ -31,7 +31,11 @@ def test_library_and_hydra_compose_the_same(policy, regime):
     assert dataclasses.asdict(hydra_cfg) == dataclasses.asdict(load_config(overrides))
 
 
-@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize(
+    "group",
+    # the 100-odd municipalities take ten seconds: in the full suite, not the quick subset
+    [pytest.param(g, marks=pytest.mark.slow) if g == "municipality" else g for g in GROUPS],
+)
 def test_every_group_option_composes(group):
     for option in group_options(group):
         cfg = load_config({group: option})

@@ -39,6 +39,7 @@ def small_config(**more):
     return hfsim.load_config({**values, **more})
 
 
+@pytest.mark.slow  # an end-to-end run: in the full suite, not the quick subset
 def test_run_writes_history_csv_with_its_columns_years_and_parts(tmp_path):
     out = tmp_path / "out"
     result = hfsim_cli("run", *SMALL, "replications=2", "output.workers=1",

@@ -153,6 +153,7 @@ def test_cli_lists_the_municipalities(tmp_path):
     assert not list(tmp_path.iterdir())  # a listing writes no output directory
 
 
+@pytest.mark.slow  # an end-to-end run: in the full suite, not the quick subset
 def test_kolding_compare_runs_end_to_end(tmp_path):
     out = tmp_path / "out"
     result = cli(

@@ -62,6 +62,7 @@ def test_rows_do_not_depend_on_worker_count(one_worker: pd.DataFrame, tmp_path: 
     assert pd.read_parquet(tmp_path / "results.parquet").equals(two)
 
 
+@pytest.mark.slow  # an end-to-end run: in the full suite, not the quick subset
 def test_resume_after_kill_gives_the_uninterrupted_rows(
     one_worker: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
