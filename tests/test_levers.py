@@ -16,7 +16,7 @@ from hfsim.allocation import CandidatePool, match_matrices
 from hfsim.housing import Neighbourhood
 from hfsim.ledger import CATEGORIES
 from hfsim.model import HousingModel
-from hfsim.processes import homelessness, tenancies
+from hfsim.processes import homelessness, market, tenancies
 from hfsim.targets import offer_within
 
 SEEDS = (0, 1, 2, 3)
@@ -134,6 +134,33 @@ def test_contact_cuts_the_private_cause_terms_only_with_an_active_case():
     assert with_case[1] == pytest.approx(without[1] * (1 - h.contact_early_warning))
     assert with_case[2] == pytest.approx(without[2] * (1 - h.contact_early_warning))
     assert with_case[3] == without[3]
+
+
+def test_the_contact_is_judged_on_the_past_years_placements():
+    muni = HousingModel(seed=0, municipality="small_town", years=1).municipalities[0]
+    for week, with_case in ((0.0, True), (10.0, False), (60.0, True)):
+        muni.note_placement(week, with_case)
+    assert muni.placements_with_case_share(61.0) == pytest.approx(0.5)  # weeks 10 and 60
+    assert muni.placements_with_case_share(100.0) == 1.0  # week 60 only
+    assert muni.placements_with_case_share(200.0) == 0.0  # none in the past year
+
+
+@pytest.mark.parametrize("policy", ["housing_first", "status_quo"])
+def test_the_contacts_worth_does_not_fade_with_the_housed_stock(policy):
+    """After years of placements most of the housed have long finished their support; a
+    landlord's next tenant is a new placement, so the contact's worth is the share of the past
+    year's placements who moved in with a worker (demand staffing: all who were given a
+    method), not the share of everyone housed who still has one."""
+    model = HousingModel(seed=0, municipality="odense", policy=policy, years=1, warmup_years=8)
+    model.run_for(8 * 52)
+    muni, now = model.municipalities[0], model.now
+    recent = [t for t in model.tenancy_log if t.start > now - 52 and t.unit.municipality == 0]
+    expected = sum(t.support_method != "none" for t in recent) / len(recent)
+    assert market.contact_quality(model, muni) == pytest.approx(expected)
+    housed = model.state_counts[0][State.HOUSED]
+    cases = sum(len(team.cases) for team in muni.teams.values())
+    assert housed > 2 * len(recent)  # the stock is much larger than the year's placements
+    assert expected > 1.5 * cases / housed  # so the share of all the housed would dilute it
 
 
 # -- blocks and concentration -------------------------------------------------------------

@@ -15,9 +15,10 @@ weight of ``landlord_prior_weight`` tenancies and learns from the landlord's own
 with ``hearsay_weight``, from those of the landlords it talks to (a small contact graph per
 municipality). ``guarantee_cover`` is the share of the loss the municipality's guarantee pays
 (``costs.guarantee_dkk / housing.private_loss_dkk``, at most 1, when
-``housing.private_guarantee``). ``contact_quality`` is the share of the municipality's housed
-tenants who have an active support case when the municipality offers a named contact
-(``housing.private_contact``): a named contact is only as good as the support actually given.
+``housing.private_guarantee``). ``contact_quality`` is the share of the municipality's
+placements in the past year whose tenant moved in with an active support case, when the
+municipality offers a named contact (``housing.private_contact``): a named contact is only as
+good as the support actually given.
 """
 
 from __future__ import annotations

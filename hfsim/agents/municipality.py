@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 # why an offered dwelling lapses unused (Municipality.lapse_reason)
 LAPSE_REASONS = ("no_eligible", "unaffordable", "no_support", "declined")
 
+# how far back a landlord looks at the municipality's placements to judge its named contact
+# (the past year's practice) [assumption]
+CONTACT_WINDOW_WEEKS = 52.0
+
 
 class Municipality(mesa.Agent):
     """One municipality: its policy's allocation of offered dwellings, its shelters and teams.
@@ -48,6 +52,9 @@ class Municipality(mesa.Agent):
         self.dirty = True  # offers, support slots or declines changed since the last round
         self.arrivals: list[Citizen] = []  # citizens who became eligible since the last round
         self.free_at_round: dict[str, float] = {}  # support slots free at the last round
+        # the past year's placements: (week, moved in with an active support case)
+        self.recent_placements: deque[tuple[float, bool]] = deque()
+        self.recent_with_case = 0
 
     # -- shelters -----------------------------------------------------------------------
     @property
@@ -57,6 +64,24 @@ class Municipality(mesa.Agent):
     @property
     def free_steps(self) -> int:
         return self.transitional_capacity - self.transitional_occupants
+
+    # -- the named contact ----------------------------------------------------------------
+    def note_placement(self, tau: float, with_case: bool) -> None:
+        """A citizen moved into a dwelling the municipality let, with or without a support
+        case running at move-in."""
+        self.recent_placements.append((tau, with_case))
+        self.recent_with_case += with_case
+
+    def placements_with_case_share(self, now: float) -> float:
+        """The share of the past year's placements (:data:`CONTACT_WINDOW_WEEKS`) whose tenant
+        moved in with an active support case: what a landlord can expect of a new tenant's
+        worker. Not the share of everyone housed: those housed years ago, whose support has
+        ended as planned, are not what a landlord weighs for its next tenant (and that share
+        would fall the longer a run lasts). 0 with no placements in the window."""
+        recent = self.recent_placements
+        while recent and recent[0][0] <= now - CONTACT_WINDOW_WEEKS:
+            self.recent_with_case -= recent.popleft()[1]
+        return self.recent_with_case / len(recent) if recent else 0.0
 
     # -- allocation ---------------------------------------------------------------------
     def net_rent(self, citizen: Citizen, unit: Unit) -> float:

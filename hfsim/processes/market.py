@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hfsim.agents.citizen import State
 from hfsim.allocation import first_come
 from hfsim.housing import Unit
 from hfsim.processes import support
@@ -61,15 +60,13 @@ def private_offers(model: HousingModel) -> None:
 
 
 def contact_quality(model: HousingModel, muni: Municipality) -> float:
-    """What a named contact is worth to a landlord: the share of the municipality's housed
-    tenants who have an active support case (0 without ``housing.private_contact``)."""
+    """What a named contact is worth to a landlord: the share of the municipality's
+    placements in the past year whose tenant moved in with an active support case
+    (:meth:`Municipality.placements_with_case_share`; 0 without ``housing.private_contact``).
+    """
     if not model.cfg.housing.private_contact:
         return 0.0
-    housed = model.state_counts[muni.index][State.HOUSED]
-    if housed <= 0:
-        return 0.0
-    cases = sum(len(team.cases) for team in muni.teams.values())
-    return min(cases / housed, 1.0)
+    return muni.placements_with_case_share(model.now)
 
 
 def guarantee_calls(model: HousingModel) -> None:

@@ -110,6 +110,7 @@ def move_in(model: HousingModel, muni: Municipality, unit: Unit, citizen: Citize
         tenancy.support_method = method
         if citizen.unique_id not in muni.teams[method].cases:  # else CTI begun at discharge
             support.request(model, muni.teams[method], citizen, tau, from_shelter)
+    muni.note_placement(tau, support.active_case(model, citizen) is not None)
     rate = model.cfg.tenancy.moved_on_per_year / 52.0
     if rate > 0:
         model.schedule(
