@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -298,7 +299,8 @@ def _compose_with_hydra(overrides: list[str]) -> None:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
-    register_table_presets()  # municipality=kolding: presets derived from the national table
+    # municipality=kolding: a preset derived from the national table (only those named)
+    register_table_presets(_named_municipalities(overrides))
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             to_config(compose("config", overrides=overrides))
@@ -306,6 +308,16 @@ def _compose_with_hydra(overrides: list[str]) -> None:
         raise
     except (HydraException, OmegaConfBaseException) as err:
         raise UsageError(str(err).strip().splitlines()[0]) from None
+
+
+def _named_municipalities(overrides: list[str]) -> set[str]:
+    """The names in the ``municipality=`` overrides (a sweep's ``a,b`` or ``choice(a,b)``)."""
+    names: set[str] = set()
+    for arg in overrides:
+        key, _, value = arg.lstrip("+~").partition("=")
+        if key == "municipality":
+            names.update(re.findall(r"[A-Za-z0-9_]+", value))
+    return names
 
 
 def _run_with_hydra(name: str, overrides: list[str]) -> int:

@@ -293,14 +293,33 @@ def check_value(key: str, value: Any, name: str | None = None) -> None:
     Raises:
         ConfigError: naming ``name``.
     """
-    cfg = OmegaConf.structured(Config)
     block = key.rpartition(".")[0]
+    cfg = _block_config(block) if block else OmegaConf.structured(Config)
     try:
+        if cfg is None:
+            raise ConfigError(_unknown_key_message(key))
         _set_value(cfg, key, value)
         node = OmegaConf.to_object(OmegaConf.select(cfg, block) if block else cfg)
         _check_ranges(node, f"{block}." if block else "")
     except ConfigError as err:
         raise ConfigError(str(err).replace(key, name or key, 1)) from None
+
+
+def _block_config(block: str) -> DictConfig | None:
+    """A config holding only the typed block at the dotted path ``block`` (None if the path
+    is not a block of the schema): checking one value needs its block, not the whole schema
+    (which takes a tenth of a second to build, and a timeline may hold dozens of values)."""
+    node: Any = Config()
+    for part in block.split("."):
+        if not dataclasses.is_dataclass(node) or part not in _schema_keys(node):
+            return None
+        node = getattr(node, part)
+    if not dataclasses.is_dataclass(node):
+        return None
+    cfg: Any = OmegaConf.structured(type(node))
+    for part in reversed(block.split(".")):
+        cfg = {part: cfg}
+    return OmegaConf.create(cfg)
 
 
 def _check_share_sum(cfg: Config, block: str, names: list[str]) -> None:
