@@ -5,6 +5,7 @@ numbers, the sign of the differences)."""
 from __future__ import annotations
 
 import collections
+import functools
 from typing import Any
 
 import numpy as np
@@ -46,7 +47,13 @@ LEVERS: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], str, int
 
 
 def _kpi(seed: int, kpi: str, **overrides: Any) -> float:
-    return hfsim.simulate(seed=seed, **{**ODENSE, **overrides})[kpi]
+    return _kpis(seed, tuple(sorted({**ODENSE, **overrides}.items())))[kpi]
+
+
+@functools.lru_cache(maxsize=64)
+def _kpis(seed: int, overrides: tuple[tuple[str, Any], ...]) -> dict[str, float]:
+    """One run's KPIs, cached: levers that share a run (one run, two KPIs) run it once."""
+    return hfsim.simulate(seed=seed, **dict(overrides))
 
 
 @pytest.mark.parametrize(

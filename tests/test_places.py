@@ -38,9 +38,13 @@ SPLIT_FIELDS = (
 
 
 @pytest.fixture(scope="module")
-def national():
-    specs = build_municipalities(hfsim.load_config({"municipality": "denmark"}))
-    return {s.code: s for s in specs}
+def denmark():
+    return hfsim.load_config({"municipality": "denmark"})
+
+
+@pytest.fixture(scope="module")
+def national(denmark):
+    return {s.code: s for s in build_municipalities(denmark)}
 
 
 def cli(*args: str, cwd) -> subprocess.CompletedProcess:
@@ -78,7 +82,7 @@ def test_every_municipality_and_region_is_an_option():
 
 
 @pytest.mark.parametrize("slug", [s for s in derived_options() if not s.startswith("region_")])
-def test_each_municipality_holds_its_part_of_denmark(slug, national):
+def test_each_municipality_holds_its_part_of_denmark(slug, national, denmark):
     """Composes, builds a model of one municipality with its row's part of the totals."""
     cfg = hfsim.load_config({"municipality": slug, "years": 1, "warmup_years": 0})
     model = HousingModel(cfg, seed=1)
@@ -91,7 +95,6 @@ def test_each_municipality_holds_its_part_of_denmark(slug, national):
         assert muni.spec.staff[method] == max(staff, 1)
     assert cfg.municipality.provenance.startswith("derived from the national table")
     # behaviour parameters are the national calibration's
-    denmark = hfsim.load_config({"municipality": "denmark"})
     assert cfg.citizens.stay_mean_days_chronic == denmark.citizens.stay_mean_days_chronic
     assert cfg.tenancy == denmark.tenancy
 
