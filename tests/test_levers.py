@@ -9,11 +9,13 @@ import functools
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import hfsim
 from hfsim.agents.citizen import Citizen, State
 from hfsim.allocation import CandidatePool, match_matrices
+from hfsim.cli import main
 from hfsim.housing import Neighbourhood
 from hfsim.ledger import CATEGORIES
 from hfsim.model import HousingModel
@@ -168,6 +170,22 @@ def test_the_contacts_worth_does_not_fade_with_the_housed_stock(policy):
     cases = sum(len(team.cases) for team in muni.teams.values())
     assert housed > 2 * len(recent)  # the stock is much larger than the year's placements
     assert expected > 1.5 * cases / housed  # so the share of all the housed would dilute it
+
+
+@pytest.mark.slow
+def test_each_lever_brings_landlords_in_with_the_shipped_odense_preset(tmp_path):
+    """Issue #11's done-when, as a user runs it: `hfsim compare experiment=private_landlords
+    municipality=odense` (10 replications, 10 + 10 years) gives four different answers, and
+    the interval of each lever's effect on the landlords offering excludes zero. (With the
+    contact judged on everyone housed, the contact's was +0.16 [-0.35, +0.67].)"""
+    out = tmp_path / "out"
+    args = ["compare", "experiment=private_landlords", "municipality=odense"]
+    assert main([*args, "report.figures=false", f"hydra.run.dir={out}"]) == 0
+    table = pd.read_csv(out / "comparison.csv").set_index(["kpi", "scenario"])
+    offering = table.loc["private_landlords_active"]
+    assert set(offering.index) == {"contact", "guarantee", "both"}
+    assert (offering.diff_ci_low > 0).all(), offering
+    assert offering["mean"].nunique() == 3  # and none equals the baseline (above)
 
 
 # -- blocks and concentration -------------------------------------------------------------
