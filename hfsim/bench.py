@@ -383,8 +383,8 @@ def format_report(report: Mapping[str, Any]) -> str:
     lines.append("")
     for kind, g in report["growth"].items():
         lines.append(
-            f"{kind}: time ~ population^{g['population_exponent']:.2f}, "
-            f"~ horizon^{g['horizon_exponent']:.2f}"
+            f"{kind}: time ~ population^{_exponent(g['population_exponent'], 'bench.scales')}, "
+            f"~ horizon^{_exponent(g['horizon_exponent'], 'bench.horizons')}"
         )
     trivial = report.get("ratio_to_trivial", {})
     for kind, ratio in trivial.items():
@@ -399,10 +399,17 @@ def format_report(report: Mapping[str, Any]) -> str:
         )
     lines += ["", f"{'target':36s} {'measured':>10s} {'target':>10s}  met"]
     for t in report["targets"]:
-        lines.append(
-            f"{t['target']:36s} {t['value']:>10.2f} {t['goal']:>10s}  {'yes' if t['passed'] else 'no'}"
-        )
+        if math.isnan(t["value"]):  # one scale or one horizon: not measured, so not met
+            value, met = "n/a", "no (not measured)"
+        else:
+            value, met = f"{t['value']:.2f}", "yes" if t["passed"] else "no"
+        lines.append(f"{t['target']:36s} {value:>10s} {t['goal']:>10s}  {met}")
     return "\n".join(lines)
+
+
+def _exponent(k: float, setting: str) -> str:
+    """An exponent as printed; with one value of ``setting`` it cannot be measured."""
+    return f"{k:.2f}" if not math.isnan(k) else f"? (one value in {setting})"
 
 
 def _cmd_bench(cfg: Config, outdir: Path) -> int:

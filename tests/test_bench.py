@@ -14,6 +14,8 @@ from hfsim.bench import (
     TARGET_RATIO_NATIONAL,
     Measurement,
     bench_config,
+    bench_report,
+    format_report,
     ratio_target,
     scaled_config,
     targets_table,
@@ -109,3 +111,21 @@ def test_targets_table_says_which_targets_are_met() -> None:
     assert not rows["10-year run / trivial Mesa loop"]["passed"]
     assert rows["10-year run / trivial Mesa loop"]["goal"] == "<= 0.1"
     assert not rows["peak memory MiB"]["passed"]
+
+
+def test_a_target_that_was_not_measured_says_so() -> None:
+    """With one scale (``bench.scales=[1]``) the exponent cannot be measured: the table says
+    "not measured" instead of printing nan beside a bare "no"."""
+    cfg = load_config({"municipality": "aarhus"})
+    measurements = [_m("model", 3.0), _m("trivial", 10.0)]
+    speedups = {
+        "model": {"runs": 2, "serial_s": 6.0, "parallel_s": 3.2, "workers": 2, "speedup": 1.9}
+    }
+    out = format_report(bench_report(cfg, measurements, speedups, cores=2))
+    assert "nan" not in out
+    assert "population^? (one value in bench.scales)" in out
+    row = next(line for line in out.splitlines() if line.startswith("time ~ horizon^k"))
+    assert row.split()[-4:] == ["1.1", "no", "(not", "measured)"]
+    assert "n/a" in row
+    ratio = next(line for line in out.splitlines() if "trivial Mesa loop" in line and "<=" in line)
+    assert ratio.split()[-4:] == ["0.30", "<=", "0.1", "no"]
