@@ -141,6 +141,7 @@ class Tenancy:
     segment_rate: float = 0.0
     token: int = 0  # bumped when the hazard segment changes: the old breakdown time lapses
     token_end: int = 0  # bumped when the tenancy ends: every pending event lapses
+    next_review: float = math.inf  # the pending review, which starts a new hazard segment
     mediated: bool = False  # a support contact was active when it ended
 
     @property

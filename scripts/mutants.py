@@ -194,6 +194,20 @@ MUTANTS = (
         "            citizen.referred_at = tau\n",
         "            citizen.referred_at = citizen.spell_start\n",
     ),
+    Mutant(
+        "breakdown_skipped_before_review",
+        "a breakdown due in the weeks before a review is not filed (the review finds it late)",
+        "hfsim/processes/tenancies.py",
+        "        if when <= tenancy.next_review:",
+        "        if when <= tenancy.next_review - 8:",
+    ),
+    Mutant(
+        "treatment_skipped_before_stay_end",
+        "a treatment ending in the two weeks before the stay's planned end is not filed",
+        "hfsim/processes/homelessness.py",
+        "        if done < citizen.stay_ends:",
+        "        if done < citizen.stay_ends - 2:",
+    ),
 )
 
 

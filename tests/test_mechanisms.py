@@ -5,10 +5,14 @@ Each test names the mutant it kills (see docs/mutation.md and scripts/mutants.py
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import hfsim
 from hfsim.agents.citizen import Citizen, State
+from hfsim.processes import homelessness
+from hfsim.processes.tenancies import CAUSES
 from tests.conftest import SHORT_AARHUS, SMALL
 
 
@@ -100,3 +104,65 @@ def test_shelter_users_are_the_distinct_citizens_with_a_night_in_the_year():
         start, end = warm + 52 * year, warm + 52 * (year + 1)
         users = {c for c, entry, exit_ in stays if entry < end and exit_ > start}
         assert rec.users_per_year[year] == pytest.approx(len(users), rel=0.01), year
+
+
+@pytest.mark.parametrize("policy", ["housing_first", "status_quo"])
+def test_a_tenancy_breaks_down_when_its_hazard_reaches_its_clock(policy):
+    """A tenancy's breakdown is a unit-exponential clock against its cumulative hazard, which
+    changes at reviews and support changes: every breakdown falls where the two meet, in the
+    week of its last hazard segment, and no tenancy still running has passed its clock (kills: a breakdown
+    left unfiled because a review was thought to come first, or filed from a stale segment)."""
+    model = hfsim.HousingModel(seed=4, policy=policy, **SHORT_AARHUS).run()
+    broke = running = 0
+    for t in model.tenancy_log:
+        until = model.now if t.how_ended == "ongoing" else t.end
+        used = t.hazard_used + t.segment_rate * (until - t.segment_start)
+        if t.how_ended in CAUSES:
+            # a support change earlier in the week (its phase runs first) may start a segment
+            # after the clock ran out; the breakdown then keeps its time, within that week
+            assert t.end > t.segment_start - 1.0, "a breakdown found a week after its time"
+            assert used == pytest.approx(t.clock, rel=1e-9, abs=1e-9)
+            broke += 1
+        else:  # running, moved on or left: the clock was not reached
+            assert used < t.clock + 1e-9, f"tenancy {t.id} passed its clock without breaking"
+            running += t.how_ended == "ongoing"
+    assert broke > 20 and running > 20, "too few tenancies: the check checked little"
+
+
+def test_a_resident_is_judged_ready_when_treatment_ends_within_the_stay(monkeypatch):
+    """On the staircase each admission draws a treatment time (a keyed draw, so it can be
+    recomputed); the resident is judged ready exactly when it ends unless the stay ended first
+    (kills: a treatment left unfiled because it was thought to end after the stay)."""
+    done: list[tuple[int, float]] = []
+    real = homelessness.treatment_done
+
+    def spy(citizen: Citizen, tau: float) -> None:
+        done.append((citizen.unique_id, tau))
+        real(citizen, tau)
+
+    monkeypatch.setattr(homelessness, "treatment_done", spy)
+    model = hfsim.HousingModel(seed=5, policy="shelter_first", **SHORT_AARHUS).run()
+    present = {c.unique_id: c for c in model.agents_by_type[Citizen]}
+    stays: dict[int, list[tuple[float, float]]] = {}
+    for uid, _, entry, exit_, _ in model.recorder.stays:
+        stays.setdefault(uid, []).append((entry, exit_))
+    for c in present.values():
+        if c.state == State.SHELTER:
+            stays.setdefault(c.unique_id, []).append((c.shelter_entry, model.now + 1e-9))
+    expected = []
+    for uid, own in stays.items():
+        if uid not in present:
+            continue  # left the model: its needs are gone with it
+        c = present[uid]
+        assert c.track == "sf"
+        weeks = homelessness._rate_weeks(
+            model.cfg.shelter, "treatment_weeks", homelessness.NEEDS_KEYS, c.needs
+        )
+        for k, (entry, exit_) in enumerate(sorted(own)):
+            end = entry - math.log(model.streams.uniform("treatment", uid, k)) * weeks
+            if end < exit_:
+                expected.append((uid, end))
+    observed = sorted(d for d in done if d[0] in present)
+    assert len(expected) > 100
+    assert [u for u, _ in observed] == [u for u, _ in sorted(expected)]
+    assert [t for _, t in observed] == pytest.approx([t for _, t in sorted(expected)])

@@ -271,7 +271,11 @@ def admit(model: HousingModel, citizen: Citizen, host, tau: float) -> None:
     accounting.start_shelter(model, citizen, tau)
     if citizen.track == "sf" and citizen.stair_level == 0:
         weeks = _rate_weeks(model.cfg.shelter, "treatment_weeks", NEEDS_KEYS, citizen.needs)
-        model.schedule("street", tau + citizen.draw("treatment") * weeks, treatment_done, citizen)
+        done = tau + citizen.draw("treatment") * weeks
+        # A stay ends at its planned end or sooner, and its end makes a pending treatment
+        # lapse: a treatment that would end later is not filed (three in four of them).
+        if done < citizen.stay_ends:
+            model.schedule("street", done, treatment_done, citizen)
 
 
 def discharge(model: HousingModel, citizen: Citizen, tau: float) -> None:
